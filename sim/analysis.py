@@ -1,0 +1,223 @@
+"""Run the engine on a scenario and build result objects: ``analyze`` and ``evaluate``.
+
+This is the thin facade between the validated model and the array kernels: it compiles
+the scenario, chooses the space to enumerate, calls the engine, and turns indices back
+into packages with ids and labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from sim.compile import CompiledScenario, compile_scenario, package_options
+from sim.engine.agreement import Scan, canonical_first, frontier_dimensions, scan
+from sim.engine.solutions import nash_solution
+from sim.engine.space import full_space, prune
+from sim.results import Analysis, Evaluation, Glossary, RedLineInfo, Solution, Verdict
+from sim.schema import Choice, Scenario
+
+__all__ = ["analyze", "evaluate", "parse_package", "glossary"]
+
+
+def analyze(scenario: Scenario) -> Analysis:
+    """Find the agreement region, its Pareto frontier, the Nash package, and judge proposals.
+
+    Raises
+    ------
+    sim.engine.space.SpaceTooLarge
+        If the pruned space exceeds ``limits.max_packages``.
+    """
+    compiled = compile_scenario(scenario)
+    whole = full_space(compiled)
+    pruned = prune(compiled, whole, compiled.gating_rules())
+    result = scan(compiled, pruned)
+    pruned_options = {
+        issue_id: [
+            compiled.option_ids[k][o]
+            for o in range(compiled.n_options[k])
+            if o not in set(pruned.allowed[k].tolist())
+        ]
+        for k, issue_id in enumerate(compiled.issue_ids)
+    }
+    proposals = {
+        proposal.id: _evaluate(compiled, package_options(compiled, proposal.choices))
+        for proposal in scenario.proposals.values()
+    }
+    return Analysis(
+        title=scenario.title,
+        as_of=scenario.as_of.isoformat() if scenario.as_of else None,
+        space_size=whole.size,
+        pruned_size=pruned.size,
+        pruned_options={k: v for k, v in pruned_options.items() if v},
+        agreement_count=result.count,
+        acceptable_counts=dict(zip(compiled.party_ids, result.party_counts.tolist(), strict=True)),
+        pareto_count=len(result.frontier),
+        solutions={"nash": _nash(compiled, result)},
+        proposals=proposals,
+        normalized_weights=tuple(
+            party for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
+            if flag
+        ),
+        glossary=glossary(scenario),
+    )
+
+
+def evaluate(scenario: Scenario, package: Mapping[str, Choice] | str) -> Evaluation:
+    """How every party sees a package: a proposal id, or ``{issue: option}`` (maybe partial).
+
+    Raises
+    ------
+    KeyError
+        If the proposal, an issue or an option is unknown.
+    """
+    compiled = compile_scenario(scenario)
+    if isinstance(package, str):
+        if package not in scenario.proposals:
+            raise KeyError(f"unknown proposal {package!r}")
+        package = scenario.proposals[package].choices
+    return _evaluate(compiled, package_options(compiled, package))
+
+
+def parse_package(scenario: Scenario, text: str) -> dict[str, Choice]:
+    """Parse ``issue=option,issue=option`` (continuous issues take numbers).
+
+    Raises
+    ------
+    ValueError
+        Naming the unknown issue or option, or the malformed part.
+    """
+    from sim.schema import _check_choice, ScenarioReferenceError
+
+    package: dict[str, Choice] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        issue_id, sep, option = (piece.strip() for piece in part.partition("="))
+        if not sep or not issue_id or not option:
+            raise ValueError(f"expected issue=option, found {part!r}")
+        if issue_id in package:
+            raise ValueError(f"issue {issue_id!r} is given twice")
+        issue = scenario.issues.get(issue_id)
+        choice: Choice = option
+        if issue is not None and issue.kind == "continuous":
+            try:
+                choice = float(option)
+            except ValueError:
+                raise ValueError(f"issue {issue_id!r} is continuous: expected a number, found {option!r}") from None
+        try:
+            _check_choice(scenario, issue_id, choice, ("package", issue_id))
+        except ScenarioReferenceError as error:
+            raise ValueError(error.message) from None
+        package[issue_id] = choice
+    if not package:
+        raise ValueError("the package is empty; expected issue=option,issue=option")
+    return package
+
+
+def _nash(compiled: CompiledScenario, result: Scan) -> Solution | None:
+    if result.count == 0:
+        return None
+    dims = frontier_dimensions(compiled)
+    candidates = result.frontier_utilities
+    tied = nash_solution(candidates[:, dims], compiled.reservation[dims], compiled.power[dims])
+    options = result.space.options(result.frontier[tied])
+    chosen = tied[canonical_first(compiled, options)]
+    return _solution(compiled, "nash", result.space.options(result.frontier[[chosen]])[0],
+                     candidates[chosen], len(tied))
+
+
+def _solution(
+    compiled: CompiledScenario, name: str, options: np.ndarray, utilities: np.ndarray, ties: int
+) -> Solution:
+    return Solution(
+        name=name,
+        package=compiled.package(options),
+        utilities=_per_party(compiled, utilities),
+        margins=_per_party(compiled, utilities - compiled.reservation),
+        ties=ties,
+    )
+
+
+def _per_party(compiled: CompiledScenario, values: np.ndarray) -> dict[str, float]:
+    return {party: round(float(v), 12) for party, v in zip(compiled.party_ids, values, strict=True)}
+
+
+def _evaluate(compiled: CompiledScenario, fixed: dict[int, int]) -> Evaluation:
+    space = full_space(compiled, fixed)
+    result = scan(compiled, space)
+    completions = space.size
+    open_issues = tuple(issue for k, issue in enumerate(compiled.issue_ids) if k not in fixed)
+    best = _nash(compiled, result)
+    if not open_issues:
+        exact = _per_party(compiled, result.utility_low)
+        utilities: dict[str, float | None] = dict(exact)
+        margins: dict[str, float | None] = {
+            p: round(exact[p] - float(r), 12) for p, r in zip(compiled.party_ids, compiled.reservation, strict=True)
+        }
+    elif best is not None:
+        utilities, margins = dict(best.utilities), dict(best.margins)
+    else:
+        utilities = {party: None for party in compiled.party_ids}
+        margins = {party: None for party in compiled.party_ids}
+    verdicts: dict[str, Verdict] = {}
+    for p, party in enumerate(compiled.party_ids):
+        accepted = int(result.party_counts[p])
+        if accepted == 0:
+            verdicts[party] = "reject"
+        elif accepted == completions or not open_issues:
+            verdicts[party] = "accept"
+        else:
+            verdicts[party] = "accept_some_completion"
+    never = ~result.rule_ever_holds
+    broken = {
+        party: [rule.id for r, rule in enumerate(compiled.rules) if rule.owner == p and never[r]]
+        for p, party in enumerate(compiled.party_ids)
+    }
+    return Evaluation(
+        package={compiled.issue_ids[k]: compiled.choice(k, o) for k, o in sorted(fixed.items())},
+        open_issues=open_issues,
+        utilities=utilities,
+        margins=margins,
+        utility_range={
+            party: (float(lo), float(hi))
+            for party, lo, hi in zip(compiled.party_ids, result.utility_low, result.utility_high, strict=True)
+        },
+        verdicts=verdicts,
+        broken_red_lines=broken,
+        broken_constraints=[
+            rule.id for r, rule in enumerate(compiled.rules) if rule.owner < 0 and never[r]
+        ],
+        completions=completions,
+        acceptable_completions=dict(zip(compiled.party_ids, result.party_counts.tolist(), strict=True)),
+        agreement_completions=result.count,
+        best_completion=best if open_issues else None,
+    )
+
+
+def glossary(scenario: Scenario) -> Glossary:
+    """Labels, roles, red-line texts and evidence summaries for presenters."""
+    red_lines = {
+        rule.id: RedLineInfo(rule.id, None, rule.title, rule.rule, rule.evidence)
+        for rule in scenario.constraints
+    }
+    for party in scenario.party_list:
+        for rule in party.red_lines:
+            red_lines[rule.id] = RedLineInfo(rule.id, party.id, rule.title, rule.rule, rule.evidence)
+    evidence = {
+        record.id: ", ".join(
+            part for part in (record.actor, record.source.outlet, str(record.date)) if part
+        )
+        for record in scenario.evidence
+    }
+    return Glossary(
+        issues={issue.id: issue.title for issue in scenario.issue_list},
+        options={issue.id: {o.id: o.title for o in issue.options} for issue in scenario.issue_list},
+        units={issue.id: issue.unit for issue in scenario.issue_list},
+        parties={party.id: party.title for party in scenario.party_list},
+        roles={party.id: party.role for party in scenario.party_list},
+        reservations={party.id: party.reservation for party in scenario.party_list},
+        red_lines=red_lines,
+        evidence=evidence,
+        proposals={proposal.id: proposal.title for proposal in scenario.proposals.values()},
+        proposal_dates={proposal.id: str(proposal.date) for proposal in scenario.proposals.values()},
+    )

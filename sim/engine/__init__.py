@@ -1,0 +1,1 @@
+"""The bargaining engine: pure functions over compiled arrays (no files, no pydantic)."""

@@ -1,0 +1,151 @@
+"""Who accepts which package, and the agreement region with its Pareto frontier.
+
+A party accepts a package when it breaks none of the party's red lines and, where the
+party's reservation value applies, gives it at least that value. A package is in the
+agreement region when it satisfies every scenario constraint and every party that must
+accept it (signatories and guarantors) accepts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.compile import CompiledScenario
+from sim.engine.pareto import pareto_mask
+from sim.engine.space import Block, Space, blocks
+
+__all__ = [
+    "RESERVATION_SLACK",
+    "Judgement",
+    "judge",
+    "Scan",
+    "scan",
+    "frontier_dimensions",
+    "canonical_first",
+]
+
+RESERVATION_SLACK = 1e-12
+"""A utility this close below a reservation value still clears it (rounding noise)."""
+_DECIMALS = 12
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Verdicts on one block.
+
+    ``holds[package, rule]`` says which rules each package satisfies,
+    ``accepts[package, party]`` each party's verdict, ``constraints_ok`` whether the
+    scenario constraints hold and ``region`` whether the package is an agreement.
+    """
+
+    holds: np.ndarray
+    accepts: np.ndarray
+    constraints_ok: np.ndarray
+    region: np.ndarray
+
+
+def judge(compiled: CompiledScenario, block: Block) -> Judgement:
+    """Each party's verdict, and region membership, for every package of a block."""
+    utilities = block.utilities
+    accepts = np.ones((block.size, compiled.n_parties), dtype=bool)
+    applies = compiled.reservation_applies
+    accepts[:, applies] = utilities[:, applies] >= compiled.reservation[applies] - RESERVATION_SLACK
+    constraints_ok = np.ones(block.size, dtype=bool)
+    holds = np.empty((block.size, len(compiled.rules)), dtype=bool)
+    for index, rule in enumerate(compiled.rules):
+        holds[:, index] = block.flat(rule.predicate(block.columns))
+        if rule.owner < 0:
+            constraints_ok &= holds[:, index]
+        else:
+            accepts[:, rule.owner] &= holds[:, index]
+    region = constraints_ok & accepts[:, compiled.must_accept].all(axis=1)
+    return Judgement(holds, accepts, constraints_ok, region)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one pass over a space found.
+
+    ``count`` is the size of the agreement region; ``party_counts`` how many packages
+    each party accepts (among those the scenario constraints allow); ``rule_ever_holds``
+    whether some package satisfies each rule; ``utility_low``/``utility_high`` each
+    party's utility range. ``frontier`` holds flat indices (into ``space``) of the region's
+    Pareto-optimal packages, judged on the bargaining parties' utilities;
+    ``frontier_utilities`` are all parties' utilities there (rounded to 12 decimals so
+    that results do not depend on the order in which terms were summed).
+    """
+
+    space: Space
+    count: int
+    party_counts: np.ndarray
+    rule_ever_holds: np.ndarray
+    utility_low: np.ndarray
+    utility_high: np.ndarray
+    frontier: np.ndarray
+    frontier_utilities: np.ndarray
+
+
+def frontier_dimensions(compiled: CompiledScenario) -> np.ndarray:
+    """Parties whose utilities define dominance: the bargaining parties (else all)."""
+    dims = compiled.bargaining
+    result: np.ndarray = np.flatnonzero(dims) if dims.any() else np.arange(compiled.n_parties)
+    return result
+
+
+def scan(compiled: CompiledScenario, space: Space) -> Scan:
+    """Count the agreement region of ``space`` and find its Pareto frontier, block by block."""
+    dims = frontier_dimensions(compiled)
+    count = 0
+    party_counts = np.zeros(compiled.n_parties, dtype=np.int64)
+    ever_holds = np.zeros(len(compiled.rules), dtype=bool)
+    low = np.full(compiled.n_parties, np.inf)
+    high = np.full(compiled.n_parties, -np.inf)
+    frontier = np.zeros(0, dtype=np.int64)
+    frontier_utilities = np.zeros((0, compiled.n_parties))
+    for block in blocks(compiled, space):
+        verdict = judge(compiled, block)
+        party_counts += (verdict.accepts & verdict.constraints_ok[:, None]).sum(axis=0)
+        ever_holds |= verdict.holds.any(axis=0)
+        np.minimum(low, block.utilities.min(axis=0), out=low)
+        np.maximum(high, block.utilities.max(axis=0), out=high)
+        members = np.flatnonzero(verdict.region)
+        if len(members) == 0:
+            continue
+        count += len(members)
+        utilities = np.round(block.utilities[members], _DECIMALS)
+        candidates = np.concatenate([frontier_utilities, utilities])
+        indices = np.concatenate([frontier, block.start + members.astype(np.int64)])
+        keep = pareto_mask(candidates[:, dims])
+        frontier, frontier_utilities = indices[keep], candidates[keep]
+    order = np.argsort(frontier, kind="stable")
+    return Scan(
+        space,
+        count,
+        party_counts,
+        ever_holds,
+        np.round(low, _DECIMALS),
+        np.round(high, _DECIMALS),
+        frontier[order],
+        frontier_utilities[order],
+    )
+
+
+def canonical_first(compiled: CompiledScenario, options: np.ndarray) -> int:
+    """Row of ``options`` (option positions) that comes first in a canonical order.
+
+    The order compares issues by id and, within an issue, options by id (continuous issues
+    by value), so a tie is broken the same way whatever order the file lists things in.
+    """
+    keys = []
+    for k in sorted(range(len(compiled.issue_ids)), key=lambda k: compiled.issue_ids[k]):
+        grid = compiled.grids[k]
+        if grid is not None:
+            keys.append(grid[options[:, k]])
+        else:
+            ids = compiled.option_ids[k]
+            rank = np.empty(len(ids), dtype=np.intp)
+            rank[np.argsort(np.array(ids, dtype=object))] = np.arange(len(ids))
+            keys.append(rank[options[:, k]])
+    return int(np.lexsort(keys[::-1])[0]) if keys else 0

@@ -1,0 +1,92 @@
+"""The Pareto frontier: the one implementation, for two parties and for many.
+
+A point is on the frontier when no other point is at least as good for every party and
+strictly better for one (utilities are maximized). Equal points do not dominate each
+other, so duplicates of a frontier point are all on it.
+
+Two dimensions use sort-and-sweep: sort by the first utility (descending), and a point
+survives when its second utility is the best of its group and beats every point with a
+strictly larger first utility. More dimensions use a block skyline: sorted by the sum of
+utilities (descending), a point can only be dominated by points before it, and only a
+frontier point need be checked (dominance is transitive); blocks of candidates are
+compared against the frontier so far with one broadcast comparison each.
+
+References
+----------
+Kung, H. T., Luccio, F., Preparata, F. P. (1975). On finding the maxima of a set of
+vectors. Journal of the ACM 22(4), 469-476.
+Börzsönyi, S., Kossmann, D., Stocker, K. (2001). The skyline operator. ICDE, 421-430.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["pareto_mask"]
+
+_WORK = 1 << 24  # elements in one broadcast comparison
+
+
+def pareto_mask(points: np.ndarray) -> np.ndarray:
+    """Boolean mask of the non-dominated rows of ``points`` (shape ``(n, d)``, maximized)."""
+    points = np.asarray(points, dtype=float)
+    n, d = points.shape
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    if d == 1:
+        result: np.ndarray = points[:, 0] == points[:, 0].max()
+        return result
+    if d == 2:
+        return _sweep(points)
+    return _skyline(points)
+
+
+def _sweep(points: np.ndarray) -> np.ndarray:
+    x, y = points[:, 0], points[:, 1]
+    order = np.lexsort((-y, -x))
+    xs, ys = x[order], y[order]
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    group = np.cumsum(np.r_[True, xs[1:] != xs[:-1]]) - 1
+    group_best = ys[starts]
+    best_before = np.r_[-np.inf, np.maximum.accumulate(group_best)[:-1]]
+    keep = (ys == group_best[group]) & (group_best[group] > best_before[group])
+    mask = np.zeros(len(points), dtype=bool)
+    mask[order[keep]] = True
+    return mask
+
+
+def _dominated_by(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """For each candidate, whether some row of ``front`` dominates it."""
+    if len(front) == 0:
+        return np.zeros(len(candidates), dtype=bool)
+    result = np.zeros(len(candidates), dtype=bool)
+    step = max(1, _WORK // max(1, len(front) * front.shape[1]))
+    for first in range(0, len(candidates), step):
+        block = candidates[first:first + step]
+        at_least = (front[:, None, :] >= block[None, :, :]).all(axis=2)
+        better = (front[:, None, :] > block[None, :, :]).any(axis=2)
+        result[first:first + step] = (at_least & better).any(axis=0)
+    return result
+
+
+def _skyline(points: np.ndarray) -> np.ndarray:
+    order = np.lexsort((*points.T[::-1], -points.sum(axis=1)))
+    ordered = points[order]
+    keep = np.zeros(len(points), dtype=bool)
+    front = np.empty((0, points.shape[1]))
+    block_size = 256
+    for first in range(0, len(ordered), block_size):
+        block = ordered[first:first + block_size]
+        alive = ~_dominated_by(front, block)
+        # Within the block, later points can be dominated by earlier ones only.
+        inner_at_least = (block[:, None, :] >= block[None, :, :]).all(axis=2)
+        inner_better = (block[:, None, :] > block[None, :, :]).any(axis=2)
+        inner = inner_at_least & inner_better & alive[:, None]
+        alive &= ~inner.any(axis=0)
+        keep[first:first + block_size] = alive
+        front = np.concatenate([front, block[alive]])
+        if len(front) > block_size:
+            block_size = min(4096, max(256, _WORK // (len(front) * points.shape[1])))
+    mask = np.zeros(len(points), dtype=bool)
+    mask[order[keep]] = True
+    return mask

@@ -1,0 +1,165 @@
+"""Chunked enumeration of a package space, with utilities summed from option tables.
+
+A space is the product of the allowed options of each issue; packages are numbered in
+mixed radix (first issue most significant). Enumeration splits the issues into a
+*prefix* and a *tail* whose product fits in one chunk: the tail's utilities are summed
+once, and each block of packages is ``prefix rows x tail`` computed by one broadcast
+addition. Option columns are kept broadcastable (``(rows, 1)`` for prefix issues,
+``(1, tail)`` for tail issues), so rule predicates cost a gather on the small side only.
+Memory is bounded by the chunk size, whatever the size of the space.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.compile import CompiledRule, CompiledScenario
+
+__all__ = ["SpaceTooLarge", "Space", "Block", "full_space", "prune", "blocks"]
+
+
+class SpaceTooLarge(ValueError):
+    """The space to enumerate exceeds the scenario's ``limits.max_packages``."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"the package space has {size:,} packages after pruning, more than the limit of "
+            f"{limit:,} (limits.max_packages); fix more issues or raise the limit"
+        )
+        self.size = size
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class Space:
+    """Allowed option positions per issue; the packages are their product."""
+
+    allowed: tuple[np.ndarray, ...]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Number of allowed options per issue."""
+        return tuple(len(options) for options in self.allowed)
+
+    @property
+    def size(self) -> int:
+        """Number of packages (exact, arbitrary precision)."""
+        return math.prod(self.shape)
+
+    def options(self, flat: np.ndarray) -> np.ndarray:
+        """Option positions ``(n, issues)`` of packages given by flat index."""
+        if self.size == 0:
+            return np.zeros((0, len(self.allowed)), dtype=np.intp)
+        digits = np.unravel_index(np.asarray(flat, dtype=np.intp), self.shape)
+        return np.stack(
+            [allowed[d] for allowed, d in zip(self.allowed, digits, strict=True)], axis=-1
+        )
+
+
+def full_space(compiled: CompiledScenario, fixed: Mapping[int, int] | None = None) -> Space:
+    """Every package, or every completion of a partial package ``fixed`` (issue -> option)."""
+    fixed = fixed or {}
+    return Space(
+        tuple(
+            np.array([fixed[k]], dtype=np.intp) if k in fixed else np.arange(n, dtype=np.intp)
+            for k, n in enumerate(compiled.n_options)
+        )
+    )
+
+
+def prune(compiled: CompiledScenario, space: Space, rules: tuple[CompiledRule, ...]) -> Space:
+    """Drop options that a single-issue rule among ``rules`` excludes."""
+    allowed = list(space.allowed)
+    every_option = [np.arange(n, dtype=np.intp) for n in compiled.n_options]
+    for rule in rules:
+        if len(rule.issues) == 1:
+            (k,) = rule.issues
+            keep = rule.predicate(every_option)
+            allowed[k] = allowed[k][keep[allowed[k]]]
+    return Space(tuple(allowed))
+
+
+@dataclass(frozen=True)
+class Block:
+    """A block of consecutive packages: ``rows x tail`` of them, starting at ``start``.
+
+    ``columns[k]`` holds issue ``k``'s option positions, broadcastable to ``(rows, tail)``;
+    ``utilities`` is ``(rows * tail, parties)``.
+    """
+
+    start: int
+    rows: int
+    tail: int
+    columns: tuple[np.ndarray, ...]
+    utilities: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of packages in the block."""
+        return self.rows * self.tail
+
+    def flat(self, values: np.ndarray) -> np.ndarray:
+        """A per-package array broadcast to the block's shape and flattened."""
+        return np.broadcast_to(values, (self.rows, self.tail)).reshape(-1)
+
+
+def _split(shape: tuple[int, ...], chunk_size: int) -> int:
+    """First tail issue: the longest suffix of issues whose product fits in a chunk."""
+    split = len(shape)
+    product = 1
+    while split > 0 and product * shape[split - 1] <= chunk_size:
+        product *= shape[split - 1]
+        split -= 1
+    return split
+
+
+def _utilities(
+    compiled: CompiledScenario, columns: list[np.ndarray], issues: range, shape: tuple[int, int]
+) -> np.ndarray:
+    total = np.zeros((*shape, compiled.n_parties))
+    for k in issues:
+        total += compiled.tables[k][columns[k]]
+    return total
+
+
+def blocks(compiled: CompiledScenario, space: Space, chunk_size: int | None = None) -> Iterator[Block]:
+    """Enumerate a space in blocks of at most about ``chunk_size`` packages.
+
+    Raises
+    ------
+    SpaceTooLarge
+        If the space is larger than the scenario's package limit.
+    """
+    if space.size > compiled.max_packages:
+        raise SpaceTooLarge(space.size, compiled.max_packages)
+    if space.size == 0:
+        return
+    chunk_size = chunk_size or compiled.chunk_size
+    shape = space.shape
+    split = _split(shape, chunk_size)
+    tail_shape, prefix_shape = shape[split:], shape[:split]
+    tail = math.prod(tail_shape)
+    prefix = math.prod(prefix_shape)
+    columns: list[np.ndarray] = [np.empty(0, dtype=np.intp)] * len(shape)
+    tail_digits = np.unravel_index(np.arange(tail), tail_shape) if tail_shape else ()
+    for offset, k in enumerate(range(split, len(shape))):
+        columns[k] = space.allowed[k][tail_digits[offset]].reshape(1, tail)
+    tail_utilities = _utilities(compiled, columns, range(split, len(shape)), (1, tail))
+    rows_per_block = max(1, chunk_size // tail)
+    for first in range(0, prefix, rows_per_block):
+        rows = min(rows_per_block, prefix - first)
+        prefix_digits = (
+            np.unravel_index(np.arange(first, first + rows), prefix_shape) if prefix_shape else ()
+        )
+        for k in range(split):
+            columns[k] = space.allowed[k][prefix_digits[k]].reshape(rows, 1)
+        utilities = _utilities(compiled, columns, range(split), (rows, 1)) + tail_utilities
+        for term in compiled.interactions:
+            utilities[..., term.party] += term.matrix[columns[term.first], columns[term.second]]
+        if compiled.interactions:
+            np.clip(utilities, 0.0, 1.0, out=utilities)
+        yield Block(first * tail, rows, tail, tuple(columns), utilities.reshape(rows * tail, -1))

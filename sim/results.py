@@ -1,0 +1,168 @@
+"""Frozen result objects: what the engine found, built whole, with ``to_dict()`` for JSON.
+
+Presenters (the text report, plots, the CLI) read these objects only. Each carries the
+labels it needs (:class:`Glossary`), so nothing downstream reaches back to the scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["Glossary", "Solution", "Evaluation", "Analysis", "Verdict"]
+
+Verdict = Literal["accept", "reject", "accept_some_completion"]
+Choice = bool | float | str
+
+
+@dataclass(frozen=True)
+class RedLineInfo:
+    """A red line (or scenario constraint, ``owner`` None) as the reader should see it."""
+
+    id: str
+    owner: str | None
+    description: str
+    rule: str
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Labels for the ids a result mentions, so presenters never need the scenario."""
+
+    issues: dict[str, str]
+    options: dict[str, dict[str, str]]
+    units: dict[str, str]
+    parties: dict[str, str]
+    roles: dict[str, str]
+    reservations: dict[str, float]
+    red_lines: dict[str, RedLineInfo]
+    evidence: dict[str, str]
+    proposals: dict[str, str]
+    proposal_dates: dict[str, str]
+
+    def option(self, issue: str, choice: Choice) -> str:
+        """Human label of an option (or a continuous value with its unit)."""
+        if isinstance(choice, float):
+            return f"{choice:g} {self.units.get(issue, '')}".strip()
+        return self.options.get(issue, {}).get(str(choice), str(choice))
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A chosen package with every party's utility and margin over its reservation value."""
+
+    name: str
+    package: dict[str, Choice]
+    utilities: dict[str, float]
+    margins: dict[str, float]
+    ties: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``package``, ``utilities``, ``margins``, ``ties``."""
+        return {
+            "package": dict(self.package),
+            "utilities": dict(self.utilities),
+            "margins": dict(self.margins),
+            "ties": self.ties,
+        }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """How every party sees one package, complete or partial.
+
+    For a partial package, ``utilities`` and ``margins`` are those of the best completion
+    (by Nash product among completions every necessary party accepts) and ``None`` when no
+    such completion exists; ``utility_range`` spans all completions. ``broken_red_lines``
+    lists the red lines broken by *every* completion (for a complete package: broken).
+    """
+
+    package: dict[str, Choice]
+    open_issues: tuple[str, ...]
+    utilities: dict[str, float | None]
+    margins: dict[str, float | None]
+    utility_range: dict[str, tuple[float, float]]
+    verdicts: dict[str, Verdict]
+    broken_red_lines: dict[str, list[str]]
+    broken_constraints: list[str]
+    completions: int
+    acceptable_completions: dict[str, int]
+    agreement_completions: int
+    best_completion: Solution | None
+
+    @property
+    def complete(self) -> bool:
+        """Whether the package fixes every issue."""
+        return not self.open_issues
+
+    @property
+    def in_agreement_region(self) -> bool:
+        """Whether the package (or some completion of it) is acceptable to all who must accept."""
+        return self.agreement_completions > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; ``verdicts``, ``broken_red_lines`` and ``utilities`` are stable keys."""
+        return {
+            "package": dict(self.package),
+            "complete": self.complete,
+            "open_issues": list(self.open_issues),
+            "verdicts": dict(self.verdicts),
+            "broken_red_lines": {party: list(ids) for party, ids in self.broken_red_lines.items()},
+            "broken_constraints": list(self.broken_constraints),
+            "utilities": dict(self.utilities),
+            "margins": dict(self.margins),
+            "utility_range": {party: list(span) for party, span in self.utility_range.items()},
+            "completions": self.completions,
+            "acceptable_completions": dict(self.acceptable_completions),
+            "agreement_completions": self.agreement_completions,
+            "in_agreement_region": self.in_agreement_region,
+            "best_completion": self.best_completion.to_dict() if self.best_completion else None,
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The whole-scenario analysis: space, agreement region, frontier, solutions, proposals."""
+
+    title: str
+    as_of: str | None
+    space_size: int
+    pruned_size: int
+    pruned_options: dict[str, list[str]]
+    agreement_count: int
+    acceptable_counts: dict[str, int]
+    pareto_count: int
+    solutions: dict[str, Solution | None]
+    proposals: dict[str, Evaluation]
+    normalized_weights: tuple[str, ...]
+    glossary: Glossary = field(repr=False, compare=False)
+
+    @property
+    def agreement_exists(self) -> bool:
+        """Whether some package is acceptable to every party that must accept."""
+        return self.agreement_count > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with the stable keys ``space.size``, ``agreement.exists``, etc."""
+        return {
+            "title": self.title,
+            "as_of": self.as_of,
+            "space": {
+                "size": self.space_size,
+                "pruned_size": self.pruned_size,
+                "pruned_options": {k: list(v) for k, v in self.pruned_options.items()},
+            },
+            "agreement": {
+                "exists": self.agreement_exists,
+                "count": self.agreement_count,
+                "acceptable_to": dict(self.acceptable_counts),
+            },
+            "pareto": {"count": self.pareto_count},
+            "solutions": {
+                name: (solution.to_dict() if solution else None)
+                for name, solution in self.solutions.items()
+            },
+            "proposals": {pid: evaluation.to_dict() for pid, evaluation in self.proposals.items()},
+            "normalized_weights": list(self.normalized_weights),
+        }
