@@ -72,11 +72,16 @@ def evaluate(scenario: Scenario, package: Mapping[str, Choice] | str) -> Evaluat
     KeyError
         If the proposal, an issue or an option is unknown.
     """
-    compiled = compile_scenario(scenario)
     if isinstance(package, str):
         if package not in scenario.proposals:
             raise KeyError(f"unknown proposal {package!r}")
         package = scenario.proposals[package].choices
+    continuous = {
+        issue_id: [float(choice)]
+        for issue_id, choice in package.items()
+        if issue_id in scenario.issues and scenario.issues[issue_id].kind == "continuous"
+    }
+    compiled = compile_scenario(scenario, continuous)
     return _evaluate(compiled, package_options(compiled, package))
 
 

@@ -10,7 +10,7 @@ value a proposal names, so that proposals are evaluated exactly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -169,14 +169,22 @@ def _party_tables(
     return columns, not np.isclose(total, 1.0)
 
 
-def compile_scenario(scenario: Scenario) -> CompiledScenario:
-    """Compile a validated scenario to arrays."""
+def compile_scenario(
+    scenario: Scenario, extra_points: Mapping[str, Sequence[float]] | None = None
+) -> CompiledScenario:
+    """Compile a validated scenario to arrays.
+
+    ``extra_points`` adds values to continuous issues' grids (a package typed by a user),
+    as proposals' values are added, so that they are evaluated exactly.
+    """
     issues = scenario.issue_list
     parties = scenario.party_list
     issue_ids = tuple(issue.id for issue in issues)
     position = {issue_id: k for k, issue_id in enumerate(issue_ids)}
 
-    proposal_values: dict[str, list[float]] = {issue.id: [] for issue in issues}
+    proposal_values: dict[str, list[float]] = {
+        issue.id: list((extra_points or {}).get(issue.id, ())) for issue in issues
+    }
     for proposal in scenario.proposals.values():
         for issue_id, choice in proposal.choices.items():
             if scenario.issues[issue_id].kind == "continuous":

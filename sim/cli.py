@@ -1,0 +1,151 @@
+"""The ``negosim`` command: a thin layer over the public API.
+
+Exit status: 0 on success, 2 on bad input (one line on stderr naming the file, field path
+and expectation; never a traceback). Anything else escaping is a bug and is left to show
+its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+__all__ = ["main"]
+
+
+class _UsageError(Exception):
+    """Bad input the user can fix; printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"negosim: error: {message} (see 'negosim --help')\n")
+
+
+def _load(path: str) -> Any:
+    from sim.io import load_scenario
+
+    return load_scenario(path)
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _run(args: argparse.Namespace) -> None:
+    from sim.analysis import analyze
+    from sim.report import analysis_report
+
+    analysis = _space_checked(args.scenario, lambda: analyze(_load(args.scenario)))
+    if args.json:
+        _print_json(analysis.to_dict())
+    else:
+        sys.stdout.write(analysis_report(analysis))
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from sim.analysis import evaluate, glossary, parse_package
+    from sim.report import evaluation_report
+
+    scenario = _load(args.scenario)
+    if args.proposal is not None:
+        if args.proposal not in scenario.proposals:
+            known = ", ".join(scenario.proposals) or "none"
+            raise _UsageError(f"{args.scenario}: unknown proposal {args.proposal!r} (proposals: {known})")
+        package: Any = scenario.proposals[args.proposal].choices
+        title = scenario.proposals[args.proposal].title
+    else:
+        try:
+            package = parse_package(scenario, args.package)
+        except ValueError as error:
+            raise _UsageError(f"{args.scenario}: --package: {error}") from None
+        title = "Package"
+    evaluation = _space_checked(args.scenario, lambda: evaluate(scenario, package))
+    if args.json:
+        _print_json(evaluation.to_dict())
+    else:
+        sys.stdout.write(evaluation_report(evaluation, glossary(scenario), title))
+
+
+def _validate(args: argparse.Namespace) -> None:
+    from sim.evidence import uncited_records
+
+    scenario = _load(args.scenario)
+    for record_id in uncited_records(scenario):
+        sys.stderr.write(f"{args.scenario}: warning: evidence record {record_id!r} is not cited\n")
+    red_lines = sum(len(party.red_lines) for party in scenario.party_list)
+    sys.stdout.write(
+        f"{args.scenario}: valid: {len(scenario.issues)} issues, {len(scenario.parties)} parties, "
+        f"{red_lines} red lines, {len(scenario.proposals)} proposals, "
+        f"{len(scenario.evidence)} evidence records\n"
+    )
+
+
+def _schema(args: argparse.Namespace) -> None:
+    from sim.schema import json_schema
+
+    _print_json(json_schema())
+
+
+def _space_checked(path: str, work: Callable[[], Any]) -> Any:
+    from sim.engine.space import SpaceTooLarge
+
+    try:
+        return work()
+    except SpaceTooLarge as error:
+        raise _UsageError(f"{path}: limits.max_packages: {error}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="negosim",
+        description="Analyze negotiation scenarios: agreement regions, Pareto frontiers, "
+        "bargaining solutions and how each party judges each proposal.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+
+    run = commands.add_parser("run", help="analyze a scenario and print the report")
+    run.add_argument("scenario", help="scenario file (YAML or JSON)")
+    run.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    run.set_defaults(handler=_run)
+
+    evaluate = commands.add_parser("evaluate", help="how every party sees one package")
+    evaluate.add_argument("scenario", help="scenario file (YAML or JSON)")
+    which = evaluate.add_mutually_exclusive_group(required=True)
+    which.add_argument("--proposal", metavar="ID", help="a proposal id from the scenario")
+    which.add_argument(
+        "--package", metavar="ISSUE=OPTION,...", help="a package, complete or partial: issue=option,..."
+    )
+    evaluate.add_argument("--json", action="store_true", help="print the evaluation as JSON")
+    evaluate.set_defaults(handler=_evaluate)
+
+    validate = commands.add_parser("validate", help="check a scenario file and its evidence")
+    validate.add_argument("scenario", help="scenario file (YAML or JSON)")
+    validate.set_defaults(handler=_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``negosim`` command; returns the exit status."""
+    from sim.documents import InputError
+
+    args = _parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except (InputError, _UsageError) as error:
+        sys.stderr.write(f"negosim: error: {error}\n")
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
