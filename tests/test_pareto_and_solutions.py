@@ -1,0 +1,70 @@
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.engine.pareto import pareto_mask
+from sim.engine.solutions import nash_solution
+
+
+def brute_force_mask(points):
+    at_least = (points[:, None, :] >= points[None, :, :]).all(axis=2)
+    better = (points[:, None, :] > points[None, :, :]).any(axis=2)
+    return ~(at_least & better).any(axis=0)
+
+
+def test_two_party_frontier_keeps_duplicates_and_drops_dominated_points():
+    points = np.array([[1, 0], [0, 1], [0.5, 0.5], [0.5, 0.5], [0.4, 0.4], [1, 0], [0.9, 0]])
+    assert pareto_mask(points).tolist() == [True, True, True, True, False, True, False]
+
+
+def test_equal_first_utility_keeps_only_the_best_second():
+    points = np.array([[1.0, 0.2], [1.0, 0.3], [0.5, 0.3]])
+    assert pareto_mask(points).tolist() == [False, True, False]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(
+        np.float64,
+        st.tuples(st.integers(0, 300), st.integers(1, 5)),
+        elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]),
+    )
+)
+def test_frontier_matches_the_definition_of_dominance(points):
+    assert (pareto_mask(points) == brute_force_mask(points)).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(2, 4))
+def test_frontier_points_are_mutually_non_dominated(seed, parties):
+    points = np.random.default_rng(seed).random((500, parties))
+    front = points[pareto_mask(points)]
+    assert len(front) > 0
+    assert brute_force_mask(front).all()
+
+
+def test_nash_solution_of_a_linear_split_is_the_textbook_answer():
+    # Divide one unit; u1 = x, u2 = 1 - x, disagreement (0.2, 0): max (x - 0.2)(1 - x) at 0.6.
+    x = np.linspace(0, 1, 101)
+    utilities = np.stack([x, 1 - x], axis=1)
+    (best,) = nash_solution(utilities, np.array([0.2, 0.0]))
+    assert x[best] == 0.6
+
+
+def test_asymmetric_nash_gives_the_stronger_party_its_power_share():
+    # Product x^a (1-x)^b is maximized at x = a / (a + b).
+    x = np.linspace(0, 1, 1001)
+    utilities = np.stack([x, 1 - x], axis=1)
+    (best,) = nash_solution(utilities, np.zeros(2), np.array([3.0, 1.0]))
+    assert x[best] == 0.75
+
+
+def test_nash_reports_all_ties():
+    utilities = np.array([[0.6, 0.4], [0.4, 0.6], [0.5, 0.3]])
+    assert nash_solution(utilities, np.zeros(2)).tolist() == [0, 1]
+
+
+def test_nash_prefers_positive_gains_for_more_parties_when_some_gain_is_zero():
+    utilities = np.array([[0.2, 0.9], [0.3, 0.5], [0.2, 1.0]])
+    assert nash_solution(utilities, np.array([0.2, 0.0])).tolist() == [1]
