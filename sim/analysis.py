@@ -12,8 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from sim.compile import CompiledScenario, compile_scenario, package_options
-from sim.engine.agreement import Scan, canonical_first, frontier_dimensions, scan
-from sim.engine.solutions import nash_solution
+from sim.engine.agreement import Scan, scan, solve_on_frontier
+from sim.engine.solutions import SOLUTIONS
 from sim.engine.space import full_space, prune
 from sim.results import Analysis, Evaluation, Glossary, RedLineInfo, Solution, Verdict
 from sim.schema import Choice, Scenario
@@ -54,7 +54,7 @@ def analyze(scenario: Scenario) -> Analysis:
         agreement_count=result.count,
         acceptable_counts=dict(zip(compiled.party_ids, result.party_counts.tolist(), strict=True)),
         pareto_count=len(result.frontier),
-        solutions={"nash": _nash(compiled, result)},
+        solutions={name: _solve(compiled, result, name) for name in SOLUTIONS},
         proposals=proposals,
         normalized_weights=tuple(
             party for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
@@ -119,16 +119,14 @@ def parse_package(scenario: Scenario, text: str) -> dict[str, Choice]:
     return package
 
 
-def _nash(compiled: CompiledScenario, result: Scan) -> Solution | None:
-    if result.count == 0:
+def _solve(compiled: CompiledScenario, result: Scan, name: str = "nash") -> Solution | None:
+    """A bargaining solution over the region's frontier, ties broken canonically."""
+    choice = solve_on_frontier(
+        compiled, result.space, result.frontier, result.frontier_utilities, name
+    )
+    if choice is None:
         return None
-    dims = frontier_dimensions(compiled)
-    candidates = result.frontier_utilities
-    tied = nash_solution(candidates[:, dims], compiled.reservation[dims], compiled.power[dims])
-    options = result.space.options(result.frontier[tied])
-    chosen = tied[canonical_first(compiled, options)]
-    return _solution(compiled, "nash", result.space.options(result.frontier[[chosen]])[0],
-                     candidates[chosen], len(tied))
+    return _solution(compiled, name, choice.options, choice.utilities, choice.ties)
 
 
 def _solution(
@@ -152,7 +150,7 @@ def _evaluate(compiled: CompiledScenario, fixed: dict[int, int]) -> Evaluation:
     result = scan(compiled, space)
     completions = space.size
     open_issues = tuple(issue for k, issue in enumerate(compiled.issue_ids) if k not in fixed)
-    best = _nash(compiled, result)
+    best = _solve(compiled, result)
     if not open_issues:
         exact = _per_party(compiled, result.utility_low)
         utilities: dict[str, float | None] = dict(exact)

@@ -38,13 +38,32 @@ def _print_json(data: Any) -> None:
 
 def _run(args: argparse.Namespace) -> None:
     from sim.analysis import analyze
-    from sim.report import analysis_report
+    from sim.explain import explain
+    from sim.report import analysis_report, blocking_report
 
-    analysis = _space_checked(args.scenario, lambda: analyze(_load(args.scenario)))
+    scenario = _load(args.scenario)
+    analysis = _space_checked(args.scenario, lambda: analyze(scenario))
+    blocking = None
+    if not analysis.agreement_exists:
+        blocking = _space_checked(args.scenario, lambda: explain(scenario))
     if args.json:
-        _print_json(analysis.to_dict())
+        _print_json({**analysis.to_dict(), "blocking": blocking.to_dict() if blocking else None})
+        return
+    sys.stdout.write(analysis_report(analysis))
+    if blocking is not None:
+        sys.stdout.write("\n" + blocking_report(blocking))
+
+
+def _explain(args: argparse.Namespace) -> None:
+    from sim.explain import explain
+    from sim.report import blocking_report
+
+    scenario = _load(args.scenario)
+    blocking = _space_checked(args.scenario, lambda: explain(scenario))
+    if args.json:
+        _print_json(blocking.to_dict())
     else:
-        sys.stdout.write(analysis_report(analysis))
+        sys.stdout.write(blocking_report(blocking))
 
 
 def _evaluate(args: argparse.Namespace) -> None:
@@ -122,6 +141,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     evaluate.set_defaults(handler=_evaluate)
+
+    explain = commands.add_parser(
+        "explain", help="why no deal exists, or what constrains the one that does"
+    )
+    explain.add_argument("scenario", help="scenario file (YAML or JSON)")
+    explain.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
+    explain.set_defaults(handler=_explain)
 
     validate = commands.add_parser("validate", help="check a scenario file and its evidence")
     validate.add_argument("scenario", help="scenario file (YAML or JSON)")

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import textwrap
 
-from sim.results import Analysis, Evaluation, Glossary, Solution
+from sim.results import Analysis, Blocking, Evaluation, Glossary, Solution
 
-__all__ = ["analysis_report", "evaluation_report"]
+__all__ = ["analysis_report", "evaluation_report", "blocking_report"]
 
 _WIDTH = 92
 _ROLE = {"signatory": "signatory", "guarantor": "guarantor", "observer": "observer"}
+_SOLUTION_NAMES = {
+    "nash": "Nash",
+    "kalai_smorodinsky": "Kalai-Smorodinsky",
+    "egalitarian": "Egalitarian (max-min gain)",
+    "utilitarian": "Utilitarian (max total utility)",
+}
 _VERDICT = {
     "accept": "accepts",
     "reject": "rejects",
@@ -148,6 +154,22 @@ def analysis_report(analysis: Analysis) -> str:
         lines.extend(_package_lines(g, nash.package, "  "))
         lines.append("  Utilities:")
         lines.extend(_utility_lines(g, nash, "    "))
+    others = [(name, sol) for name, sol in analysis.solutions.items() if name != "nash" and sol]
+    if nash is not None and others:
+        lines.append("")
+        lines.append("Other bargaining solutions (terms that differ from the Nash package)")
+        for name, solution in others:
+            changed = {i: c for i, c in solution.package.items() if nash.package.get(i) != c}
+            tie = f", {solution.ties} tied" if solution.ties > 1 else ""
+            lines.append(f"  {_SOLUTION_NAMES[name]}{tie}:")
+            if changed:
+                lines.extend(_package_lines(g, changed, "    "))
+            else:
+                lines.append("    same package as Nash")
+            utilities = ", ".join(
+                f"{g.parties[p]} {u:.3f}" for p, u in solution.utilities.items()
+            )
+            lines.append(_wrap(f"utilities: {utilities}", "    ", "      "))
     if analysis.proposals:
         lines.append("")
         lines.append("Proposals on the table")
@@ -180,4 +202,86 @@ def evaluation_report(evaluation: Evaluation, glossary: Glossary, title: str = "
         open_part = {i: evaluation.best_completion.package[i] for i in evaluation.open_issues}
         lines.extend(_package_lines(glossary, open_part, "  "))
         lines.extend(_utility_lines(glossary, evaluation.best_completion, "  "))
+    return "\n".join(lines) + "\n"
+
+
+def _constraint_label(glossary: Glossary, blocking: Blocking, constraint_id: str) -> str:
+    kind, party = blocking.constraints[constraint_id]
+    name = glossary.parties[party]
+    if kind == "reservation":
+        return f"{name}'s reservation value ({glossary.reservations[party]:.2f})"
+    return f"{name}'s red line \u201c{glossary.red_lines[constraint_id].description}\u201d"
+
+
+def _join(labels: list[str]) -> str:
+    if len(labels) <= 2:
+        return " and ".join(labels)
+    return ", ".join(labels[:-1]) + ", and " + labels[-1]
+
+
+def blocking_report(blocking: Blocking) -> str:
+    """Plain-language account of why no deal exists, or what constrains the one that does."""
+    g = blocking.glossary
+    label = lambda cid: _constraint_label(g, blocking, cid)  # noqa: E731
+    lines: list[str] = []
+    if not blocking.agreement_exists:
+        lines.append("Why there is no agreement")
+        lines.append(_wrap(
+            "No package is acceptable to every party that must accept "
+            f"(of {_count(blocking.space_size, 'package')} considered).", "  "))
+        if blocking.conflicts:
+            lines.append(_wrap(
+                "Incompatible commitments (each group cannot hold together; giving up any one "
+                "member resolves that group):", "  "))
+            for conflict in blocking.conflicts[:8]:
+                lines.append(_wrap(_join([label(c) for c in conflict]) + ".", "    - ", "      "))
+            if len(blocking.conflicts) > 8:
+                lines.append(f"    ... and {len(blocking.conflicts) - 8} more groups.")
+            if not blocking.conflicts_complete:
+                lines.append("    (The list of groups was cut short; it is not exhaustive.)")
+        if blocking.relaxations:
+            lines.append(_wrap(
+                "What would have to give (smallest sets of commitments whose removal opens an "
+                f"agreement; {blocking.relaxations_total} in all):", "  "))
+            for number, relaxation in enumerate(blocking.relaxations, 1):
+                what = _join([label(c) for c in relaxation.constraints])
+                lines.append(_wrap(
+                    f"{number}. Drop {what}: opens {_count(relaxation.opens, 'package')}.",
+                    "    ", "       "))
+                if relaxation.nash is not None:
+                    lines.append("       Nash package there:")
+                    lines.extend(_package_lines(g, relaxation.nash.package, "         "))
+        if blocking.closest:
+            lines.append("  Closest packages (fewest red lines broken, then smallest shortfall):")
+            for number, close in enumerate(blocking.closest, 1):
+                lines.append(f"    {number}.")
+                lines.extend(_package_lines(g, close.package, "       "))
+                for party, ids in close.broken_red_lines.items():
+                    for rule_id in ids:
+                        lines.append(_wrap(
+                            f"{g.parties[party]}: breaks \u201c{g.red_lines[rule_id].description}\u201d",
+                            "       ", "         "))
+                for party, shortfall in close.shortfalls.items():
+                    if shortfall > 0:
+                        lines.append(
+                            f"       {g.parties[party]}: {shortfall:.3f} below its reservation value"
+                        )
+    else:
+        lines.append("What constrains the deal")
+        if blocking.binding:
+            lines.append("  Commitments binding at the Nash package (dropping one moves it):")
+            for relaxation in blocking.binding:
+                lines.append(_wrap(f"- {label(relaxation.constraints[0])}: without it, "
+                                   f"{_count(relaxation.opens, 'package')} would be acceptable "
+                                   "and the Nash package becomes:", "    ", "      "))
+                assert relaxation.nash is not None
+                lines.extend(_package_lines(g, relaxation.nash.package, "        "))
+        else:
+            lines.append("  No single commitment binds at the Nash package.")
+    priced = [(cid, n) for cid, n in blocking.prices.items() if n > 0]
+    lines.append("  Packages each commitment alone keeps out of the agreement region:")
+    if not priced:
+        lines.append("    none: no package is excluded by one commitment alone.")
+    for cid, n in sorted(priced, key=lambda item: -item[1]):
+        lines.append(_wrap(f"{label(cid)}: {n:,}", "    ", "      "))
     return "\n".join(lines) + "\n"

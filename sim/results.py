@@ -9,7 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Glossary", "Solution", "Evaluation", "Analysis", "Verdict"]
+__all__ = [
+    "Glossary",
+    "Solution",
+    "Evaluation",
+    "Analysis",
+    "Verdict",
+    "Relaxation",
+    "ClosePackage",
+    "Blocking",
+]
 
 Verdict = Literal["accept", "reject", "accept_some_completion"]
 Choice = bool | float | str
@@ -165,4 +174,91 @@ class Analysis:
             },
             "proposals": {pid: evaluation.to_dict() for pid, evaluation in self.proposals.items()},
             "normalized_weights": list(self.normalized_weights),
+        }
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A set of constraints to relax, the agreement region it opens and that region's Nash package."""
+
+    constraints: tuple[str, ...]
+    opens: int
+    nash: Solution | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "constraints": list(self.constraints),
+            "opens": self.opens,
+            "nash": self.nash.to_dict() if self.nash else None,
+        }
+
+
+@dataclass(frozen=True)
+class ClosePackage:
+    """A package near acceptance: each party's shortfall and the red lines it breaks."""
+
+    package: dict[str, Choice]
+    utilities: dict[str, float]
+    shortfalls: dict[str, float]
+    broken_red_lines: dict[str, list[str]]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "package": dict(self.package),
+            "utilities": dict(self.utilities),
+            "shortfalls": dict(self.shortfalls),
+            "broken_red_lines": {p: list(ids) for p, ids in self.broken_red_lines.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """Why no deal exists (or what constrains the one that does), and what would have to give.
+
+    Constraint ids are red-line ids and ``reservation:<party>`` for reservation values.
+    ``conflicts`` are minimal sets of constraints no package satisfies together;
+    ``relaxations`` minimal sets whose removal opens an agreement region (smallest first,
+    then by the size of the region opened); ``closest`` the packages nearest to acceptance;
+    ``prices`` how many packages each constraint alone keeps out of the region;
+    ``binding`` the single constraints whose relaxation would move the Nash package.
+    """
+
+    title: str
+    space_size: int
+    agreement_count: int
+    constraints: dict[str, tuple[str, str]]
+    conflicts: tuple[tuple[str, ...], ...]
+    conflicts_complete: bool
+    relaxations: tuple[Relaxation, ...]
+    relaxations_total: int
+    closest: tuple[ClosePackage, ...]
+    prices: dict[str, int]
+    binding: tuple[Relaxation, ...]
+    nash: Solution | None
+    glossary: Glossary = field(repr=False, compare=False)
+
+    @property
+    def agreement_exists(self) -> bool:
+        """Whether the unrelaxed agreement region is non-empty."""
+        return self.agreement_count > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "title": self.title,
+            "space": {"size": self.space_size},
+            "agreement": {"exists": self.agreement_exists, "count": self.agreement_count},
+            "constraints": {
+                cid: {"kind": kind, "party": party} for cid, (kind, party) in self.constraints.items()
+            },
+            "conflicts": [list(c) for c in self.conflicts],
+            "conflicts_complete": self.conflicts_complete,
+            "relaxations": [r.to_dict() for r in self.relaxations],
+            "relaxations_total": self.relaxations_total,
+            "closest": [c.to_dict() for c in self.closest],
+            "prices": dict(self.prices),
+            "binding": [r.to_dict() for r in self.binding],
+            "nash": self.nash.to_dict() if self.nash else None,
         }

@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.compile import CompiledScenario
 from sim.engine.pareto import pareto_mask
+from sim.engine.solutions import SOLUTIONS
 from sim.engine.space import Block, Space, blocks
 
 __all__ = [
@@ -23,7 +24,10 @@ __all__ = [
     "Scan",
     "scan",
     "frontier_dimensions",
+    "merge_frontier",
     "canonical_first",
+    "Choice",
+    "solve_on_frontier",
 ]
 
 RESERVATION_SLACK = 1e-12
@@ -94,6 +98,23 @@ def frontier_dimensions(compiled: CompiledScenario) -> np.ndarray:
     return result
 
 
+def merge_frontier(
+    frontier: np.ndarray,
+    frontier_utilities: np.ndarray,
+    block: Block,
+    members: np.ndarray,
+    dims: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The Pareto frontier (on ``dims``) of a running frontier plus a block's ``members``."""
+    if len(members) == 0:
+        return frontier, frontier_utilities
+    utilities = np.round(block.utilities[members], _DECIMALS)
+    candidates = np.concatenate([frontier_utilities, utilities])
+    indices = np.concatenate([frontier, block.start + members.astype(np.int64)])
+    keep = pareto_mask(candidates[:, dims])
+    return indices[keep], candidates[keep]
+
+
 def scan(compiled: CompiledScenario, space: Space) -> Scan:
     """Count the agreement region of ``space`` and find its Pareto frontier, block by block."""
     dims = frontier_dimensions(compiled)
@@ -114,11 +135,9 @@ def scan(compiled: CompiledScenario, space: Space) -> Scan:
         if len(members) == 0:
             continue
         count += len(members)
-        utilities = np.round(block.utilities[members], _DECIMALS)
-        candidates = np.concatenate([frontier_utilities, utilities])
-        indices = np.concatenate([frontier, block.start + members.astype(np.int64)])
-        keep = pareto_mask(candidates[:, dims])
-        frontier, frontier_utilities = indices[keep], candidates[keep]
+        frontier, frontier_utilities = merge_frontier(
+            frontier, frontier_utilities, block, members, dims
+        )
     order = np.argsort(frontier, kind="stable")
     return Scan(
         space,
@@ -149,3 +168,36 @@ def canonical_first(compiled: CompiledScenario, options: np.ndarray) -> int:
             rank[np.argsort(np.array(ids, dtype=object))] = np.arange(len(ids))
             keys.append(rank[options[:, k]])
     return int(np.lexsort(keys[::-1])[0]) if keys else 0
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A package chosen by a bargaining solution: option positions, utilities, tie count."""
+
+    options: np.ndarray
+    utilities: np.ndarray
+    ties: int
+
+
+def solve_on_frontier(
+    compiled: CompiledScenario,
+    space: Space,
+    frontier: np.ndarray,
+    frontier_utilities: np.ndarray,
+    name: str = "nash",
+    dims: np.ndarray | None = None,
+) -> Choice | None:
+    """Apply bargaining solution ``name`` to frontier packages; break ties canonically.
+
+    ``dims`` are the parties whose gains over reservation define the problem (by default
+    the bargaining parties).
+    """
+    if len(frontier) == 0:
+        return None
+    dims = frontier_dimensions(compiled) if dims is None else dims
+    tied = SOLUTIONS[name](
+        frontier_utilities[:, dims], compiled.reservation[dims], compiled.power[dims]
+    )
+    options = space.options(frontier[tied])
+    first = canonical_first(compiled, options)
+    return Choice(options[first], frontier_utilities[tied[first]], len(tied))

@@ -11,13 +11,24 @@ References
 Nash, J. F. (1950). The bargaining problem. Econometrica 18(2), 155-162.
 Kalai, E. (1977). Nonsymmetric Nash solutions and replications of 2-person bargaining.
 International Journal of Game Theory 6(3), 129-133.
+Kalai, E., Smorodinsky, M. (1975). Other solutions to Nash's bargaining problem.
+Econometrica 43(3), 513-518.
+Kalai, E. (1977). Proportional solutions to bargaining situations: interpersonal utility
+comparisons. Econometrica 45(7), 1623-1630.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["TOLERANCE", "nash_solution", "SOLUTIONS"]
+__all__ = [
+    "TOLERANCE",
+    "nash_solution",
+    "kalai_smorodinsky_solution",
+    "egalitarian_solution",
+    "utilitarian_solution",
+    "SOLUTIONS",
+]
 
 TOLERANCE = 1e-9
 """Objective values within this (relative) distance of the best count as ties."""
@@ -27,6 +38,13 @@ def _ties(objective: np.ndarray) -> np.ndarray:
     best = objective.max()
     tied: np.ndarray = np.flatnonzero(objective >= best - TOLERANCE * max(1.0, abs(best)))
     return tied
+
+
+def _ties_then_sum(objective: np.ndarray, utilities: np.ndarray) -> np.ndarray:
+    """Ties of a max-min objective, narrowed to those with the largest total (efficiency)."""
+    tied = _ties(objective)
+    result: np.ndarray = tied[_ties(utilities[tied].sum(axis=1))]
+    return result
 
 
 def nash_solution(
@@ -52,5 +70,50 @@ def nash_solution(
     return result
 
 
-SOLUTIONS = {"nash": nash_solution}
+def kalai_smorodinsky_solution(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray | None = None
+) -> np.ndarray:
+    """Maximize the smallest gain relative to each party's ideal gain.
+
+    The ideal point is each party's best utility among the candidates (the agreement
+    region), so the solution is the candidate closest to the line from the disagreement
+    point to the ideal point in the max-min sense: ``max min_i (u_i - d_i) / (I_i - d_i)``.
+    Among ties the largest total utility is kept. ``powers`` are accepted for the common
+    signature and ignored.
+    """
+    if len(utilities) == 0:
+        return np.zeros(0, dtype=np.intp)
+    ideal_gain = utilities.max(axis=0) - disagreement
+    scale = np.where(ideal_gain > TOLERANCE, ideal_gain, 1.0)
+    relative = np.where(ideal_gain > TOLERANCE, (utilities - disagreement) / scale, 1.0)
+    return _ties_then_sum(relative.min(axis=1), utilities)
+
+
+def egalitarian_solution(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray | None = None
+) -> np.ndarray:
+    """Maximize the smallest gain over the disagreement point (ties: largest total).
+
+    ``powers`` are accepted for the common signature and ignored.
+    """
+    if len(utilities) == 0:
+        return np.zeros(0, dtype=np.intp)
+    return _ties_then_sum((utilities - disagreement).min(axis=1), utilities)
+
+
+def utilitarian_solution(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray | None = None
+) -> np.ndarray:
+    """Maximize the sum of utilities. ``powers`` are accepted for the common signature and ignored."""
+    if len(utilities) == 0:
+        return np.zeros(0, dtype=np.intp)
+    return _ties(utilities.sum(axis=1))
+
+
+SOLUTIONS = {
+    "nash": nash_solution,
+    "kalai_smorodinsky": kalai_smorodinsky_solution,
+    "egalitarian": egalitarian_solution,
+    "utilitarian": utilitarian_solution,
+}
 """Registry of bargaining solutions by name (all share one signature)."""

@@ -19,7 +19,16 @@ import numpy as np
 
 from sim.compile import CompiledRule, CompiledScenario
 
-__all__ = ["SpaceTooLarge", "Space", "Block", "full_space", "prune", "blocks"]
+__all__ = [
+    "SpaceTooLarge",
+    "Space",
+    "Block",
+    "full_space",
+    "prune",
+    "blocks",
+    "add_interactions",
+    "utilities_of",
+]
 
 
 class SpaceTooLarge(ValueError):
@@ -126,6 +135,26 @@ def _utilities(
     return total
 
 
+def add_interactions(
+    compiled: CompiledScenario, utilities: np.ndarray, columns: list[np.ndarray]
+) -> None:
+    """Add pairwise interaction terms to ``utilities[..., party]`` in place, then clip to [0, 1]."""
+    for term in compiled.interactions:
+        utilities[..., term.party] += term.matrix[columns[term.first], columns[term.second]]
+    if compiled.interactions:
+        np.clip(utilities, 0.0, 1.0, out=utilities)
+
+
+def utilities_of(compiled: CompiledScenario, options: np.ndarray) -> np.ndarray:
+    """Every party's utility ``(n, parties)`` for packages given as option rows ``(n, issues)``."""
+    columns = [options[:, k] for k in range(options.shape[1])]
+    total = np.zeros((len(options), compiled.n_parties))
+    for k, column in enumerate(columns):
+        total += compiled.tables[k][column]
+    add_interactions(compiled, total, columns)
+    return total
+
+
 def blocks(compiled: CompiledScenario, space: Space, chunk_size: int | None = None) -> Iterator[Block]:
     """Enumerate a space in blocks of at most about ``chunk_size`` packages.
 
@@ -158,8 +187,5 @@ def blocks(compiled: CompiledScenario, space: Space, chunk_size: int | None = No
         for k in range(split):
             columns[k] = space.allowed[k][prefix_digits[k]].reshape(rows, 1)
         utilities = _utilities(compiled, columns, range(split), (rows, 1)) + tail_utilities
-        for term in compiled.interactions:
-            utilities[..., term.party] += term.matrix[columns[term.first], columns[term.second]]
-        if compiled.interactions:
-            np.clip(utilities, 0.0, 1.0, out=utilities)
+        add_interactions(compiled, utilities, columns)
         yield Block(first * tail, rows, tail, tuple(columns), utilities.reshape(rows * tail, -1))
