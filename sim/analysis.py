@@ -12,7 +12,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from sim.compile import CompiledScenario, compile_scenario, package_options
-from sim.engine.agreement import Scan, scan, solve_on_frontier
+from sim.engine.agreement import Scan, frontier_dimensions, scan, solve_on_frontier
+from sim.engine.refine import CANDIDATES, refine
+from sim.engine.solutions import ranking
 from sim.engine.solutions import SOLUTIONS
 from sim.engine.space import full_space, prune
 from sim.results import Analysis, Evaluation, Glossary, RedLineInfo, Solution, Verdict
@@ -120,13 +122,51 @@ def parse_package(scenario: Scenario, text: str) -> dict[str, Choice]:
 
 
 def _solve(compiled: CompiledScenario, result: Scan, name: str = "nash") -> Solution | None:
-    """A bargaining solution over the region's frontier, ties broken canonically."""
+    """A bargaining solution over the region's frontier, ties broken canonically.
+
+    With continuous issues, the best discrete candidates are refined between grid points
+    (:mod:`sim.engine.refine`); the refined point is kept when it is strictly better.
+    """
     choice = solve_on_frontier(
         compiled, result.space, result.frontier, result.frontier_utilities, name
     )
     if choice is None:
         return None
-    return _solution(compiled, name, choice.options, choice.utilities, choice.ties)
+    solution = _solution(compiled, name, choice.options, choice.utilities, choice.ties)
+    if all(grid is None for grid in compiled.grids):
+        return solution
+    dims = frontier_dimensions(compiled)
+    frontier_options = result.space.options(result.frontier)
+    utilities = result.frontier_utilities[:, dims]
+
+    def best_first(order: np.ndarray) -> np.ndarray:
+        front = frontier_options[order[:CANDIDATES]]
+        return np.concatenate([choice.options[None, :], front])
+
+    ideal = None
+    if name == "kalai_smorodinsky":
+        ideal = utilities.max(axis=0)
+        for i in range(len(dims)):
+            weights = np.eye(len(dims))[i]
+            better = refine(compiled, best_first(np.argsort(-utilities[:, i], kind="stable")),
+                            "utilitarian", dims, weights=weights)
+            if better is not None:
+                ideal[i] = max(ideal[i], better.utilities[dims[i]])
+    order = ranking(name, utilities, compiled.reservation[dims], compiled.power[dims], ideal)
+    refined = refine(compiled, best_first(order), name, dims, ideal, baseline=choice.utilities)
+    if refined is None:
+        return solution
+    package = compiled.package(refined.options)
+    for k, value in refined.values.items():
+        package[compiled.issue_ids[k]] = round(value, 12)
+    return Solution(
+        name=name,
+        package=package,
+        utilities=_per_party(compiled, refined.utilities),
+        margins=_per_party(compiled, refined.utilities - compiled.reservation),
+        ties=1,
+        refined=True,
+    )
 
 
 def _solution(

@@ -52,6 +52,8 @@ class CompiledScenario:
         Issue ids, and per issue its option ids (continuous issues: grid values as text).
     grids
         Per issue, the grid values of a continuous issue, else ``None``.
+    thresholds
+        Per continuous issue, which grid points are numbers some rule compares it with.
     party_ids
         Party ids, in file order.
     tables
@@ -71,6 +73,7 @@ class CompiledScenario:
     issue_ids: tuple[str, ...]
     option_ids: tuple[tuple[str, ...], ...]
     grids: tuple[np.ndarray | None, ...]
+    thresholds: tuple[np.ndarray | None, ...]
     party_ids: tuple[str, ...]
     tables: tuple[np.ndarray, ...]
     interactions: tuple[Interaction, ...]
@@ -130,14 +133,53 @@ class CompiledScenario:
         }
 
 
-def _grid(issue: Issue, extra: list[float]) -> np.ndarray:
+def _grid(issue: Issue, extra: list[float], thresholds: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Grid of a continuous issue, and which grid points are rule thresholds.
+
+    The grid holds the range at the declared step, the extra points (proposal values,
+    value-curve breakpoints) and every number a rule compares the issue with. Between two
+    adjacent thresholds a midpoint is added, so every open cell between grid points has a
+    non-threshold end: rules are constant on each cell and equal their value at that end,
+    and utilities are linear on each cell. Continuous refinement relies on both.
+    """
     assert issue.range is not None and issue.step is not None
     low, high = issue.range
     count = int(np.floor((high - low) / issue.step + 1e-9)) + 1
     points = low + issue.step * np.arange(count)
-    values = np.concatenate([points, [high], np.asarray(extra, dtype=float)])
-    grid: np.ndarray = np.unique(np.round(values, 12))
-    return grid
+    inside = [x for x in (*extra, *thresholds) if low <= x <= high]
+    values = np.unique(np.round(np.concatenate([points, [high], inside]), 12))
+    is_threshold = np.isin(values, np.round(np.asarray(thresholds, dtype=float), 12))
+    both = np.flatnonzero(is_threshold[:-1] & is_threshold[1:])
+    if len(both):
+        middles = (values[both] + values[both + 1]) / 2
+        values = np.unique(np.round(np.concatenate([values, middles]), 12))
+        is_threshold = np.isin(values, np.round(np.asarray(thresholds, dtype=float), 12))
+    return values, is_threshold
+
+
+def _rule_numbers(scenario: Scenario) -> dict[str, list[float]]:
+    """Numbers each continuous issue is compared with, across every rule of the scenario."""
+    found: dict[str, list[float]] = {issue.id: [] for issue in scenario.issue_list}
+    texts = [c.rule for c in scenario.constraints]
+    texts += [r.rule for party in scenario.party_list for r in party.red_lines]
+
+    def walk(node: rules.Rule) -> None:
+        if isinstance(node, rules.Compare) and not isinstance(node.value, str):
+            found[node.issue].append(float(node.value))
+        elif isinstance(node, rules.Member):
+            found[node.issue].extend(float(v) for v in node.values if not isinstance(v, str))
+        elif isinstance(node, rules.Not):
+            walk(node.operand)
+        elif isinstance(node, (rules.And, rules.Or)):
+            for operand in node.operands:
+                walk(operand)
+        elif isinstance(node, rules.Implies):
+            walk(node.antecedent)
+            walk(node.consequent)
+
+    for text in texts:
+        walk(rules.parse(text))
+    return found
 
 
 def _value_table(issue: Issue, option_ids: tuple[str, ...], grid: np.ndarray | None, spec: Any) -> np.ndarray:
@@ -190,10 +232,18 @@ def compile_scenario(
             if scenario.issues[issue_id].kind == "continuous":
                 proposal_values[issue_id].append(float(choice))
 
-    grids = tuple(
-        _grid(issue, proposal_values[issue.id]) if issue.kind == "continuous" else None
+    for party in parties:
+        for issue_id, spec in party.values.items():
+            if scenario.issues[issue_id].kind == "continuous":
+                proposal_values[issue_id].extend(point[0] for point in spec)  # type: ignore[union-attr]
+    thresholds = _rule_numbers(scenario)
+    built = {
+        issue.id: _grid(issue, proposal_values[issue.id], thresholds[issue.id])
         for issue in issues
-    )
+        if issue.kind == "continuous"
+    }
+    grids = tuple(built[issue.id][0] if issue.id in built else None for issue in issues)
+    threshold_masks = tuple(built[issue.id][1] if issue.id in built else None for issue in issues)
     option_ids = tuple(
         tuple(f"{value:g}" for value in grid) if grid is not None else issue.option_ids
         for issue, grid in zip(issues, grids, strict=True)
@@ -238,6 +288,7 @@ def compile_scenario(
         issue_ids=issue_ids,
         option_ids=option_ids,
         grids=tuple(_frozen(grid) if grid is not None else None for grid in grids),
+        thresholds=tuple(_frozen(mask) if mask is not None else None for mask in threshold_masks),
         party_ids=tuple(party.id for party in parties),
         tables=tables,
         interactions=tuple(interactions),

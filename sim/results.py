@@ -59,21 +59,27 @@ class Glossary:
 
 @dataclass(frozen=True)
 class Solution:
-    """A chosen package with every party's utility and margin over its reservation value."""
+    """A chosen package with every party's utility and margin over its reservation value.
+
+    ``ties`` counts the packages that attain the optimum on the grid; ``refined`` says a
+    continuous issue's value was optimized between grid points (then ``ties`` is 1).
+    """
 
     name: str
     package: dict[str, Choice]
     utilities: dict[str, float]
     margins: dict[str, float]
     ties: int = 1
+    refined: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form: ``package``, ``utilities``, ``margins``, ``ties``."""
+        """JSON-ready form: ``package``, ``utilities``, ``margins``, ``ties``, ``refined``."""
         return {
             "package": dict(self.package),
             "utilities": dict(self.utilities),
             "margins": dict(self.margins),
             "ties": self.ties,
+            "refined": self.refined,
         }
 
 
