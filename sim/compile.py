@@ -200,7 +200,7 @@ def _party_tables(
     party: Party, issues: tuple[Issue, ...], option_ids: tuple[tuple[str, ...], ...],
     grids: tuple[np.ndarray | None, ...],
 ) -> tuple[list[np.ndarray], bool]:
-    total = sum(party.weights.values())
+    total = sum(party.weights.values()) if party.normalize_weights else 1.0
     columns = []
     for k, issue in enumerate(issues):
         weight = party.weights.get(issue.id, 0.0) / total
@@ -208,7 +208,7 @@ def _party_tables(
             columns.append(np.zeros(len(option_ids[k])))
         else:
             columns.append(weight * _value_table(issue, option_ids[k], grids[k], party.values[issue.id]))
-    return columns, not np.isclose(total, 1.0)
+    return columns, party.normalize_weights and not np.isclose(sum(party.weights.values()), 1.0)
 
 
 def compile_scenario(

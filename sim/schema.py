@@ -237,7 +237,8 @@ class Party(_Model):
     ``role``: a ``signatory`` must accept a package for it to be an agreement; a
     ``guarantor`` must accept the terms that bind it (its red lines always apply, its
     reservation value only with ``reservation_binding: true``); an ``observer`` is reported
-    only. ``weights`` need not sum to one: they are normalized. ``values`` give each
+    only. ``weights`` need not sum to one: they are normalized (unless
+    ``normalize_weights: false``, for imported models whose weights are exact). ``values`` give each
     option's value in [0, 1] (or ``increasing``/``decreasing`` along an ordinal or
     boolean issue's order), or a piecewise-linear curve ``[[x, v], ...]`` on a continuous
     issue.
@@ -248,6 +249,7 @@ class Party(_Model):
     description: Text = ""
     role: Literal["signatory", "guarantor", "observer"] = "signatory"
     weights: dict[Identifier, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]]
+    normalize_weights: bool = True
     values: dict[Identifier, IssueValues] = {}
     reservation: Unit = 0.0
     reservation_binding: bool | None = None
