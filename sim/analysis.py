@@ -114,7 +114,10 @@ def parse_package(scenario: Scenario, text: str) -> dict[str, Choice]:
         try:
             _check_choice(scenario, issue_id, choice, ("package", issue_id))
         except ScenarioReferenceError as error:
-            raise ValueError(error.message) from None
+            message = error.message
+            if not message.startswith(("unknown issue", "issue ")):
+                message = f"{issue_id}: {message}"
+            raise ValueError(message) from None
         package[issue_id] = choice
     if not package:
         raise ValueError("the package is empty; expected issue=option,issue=option")

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sim import rules
-from sim.schema import Choice, Issue, Party, Scenario
+from sim.schema import Choice, Issue, Party, Scenario, option_id
 
 __all__ = ["CompiledRule", "Interaction", "CompiledScenario", "compile_scenario", "package_options"]
 
@@ -116,7 +116,7 @@ class CompiledScenario:
             if not np.isclose(grid[position], float(choice), rtol=0, atol=1e-9):
                 raise KeyError(f"{choice} is not on the grid of {self.issue_ids[issue]!r}")
             return position
-        return self.option_ids[issue].index(str(choice))
+        return self.option_ids[issue].index(option_id(choice))
 
     def choice(self, issue: int, option: int) -> Choice:
         """The option id (or continuous value) at a position."""

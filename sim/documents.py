@@ -95,24 +95,60 @@ class Document:
         return line
 
 
-def _check_shape(file: str, root: yaml.Node) -> None:
+def _check_events(file: str, text: str) -> None:
+    """Refuse deep or huge documents from the event stream, before any recursive composing.
+
+    PyYAML's parser is a state machine (no recursion); its composer recurses per level, so
+    the depth must be checked first. Aliases count as the nodes they stand for at most once
+    each here; :data:`MAX_NODES` bounds the events.
+    """
+    depth = 0
     count = 0
-    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(file, f"document has more than {MAX_NODES} nodes")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else None
+                raise InputError(file, f"document nests deeper than {MAX_DEPTH} levels", line)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _check_shape(file: str, root: yaml.Node) -> None:
+    """Count nodes with aliases expanded (an alias bomb is small as events, huge as data)."""
+    count = 0
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise InputError(file, f"document has more than {MAX_NODES} nodes once aliases are expanded")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
+def _check_data(file: str, data: Any) -> None:
+    """The same depth and size limits for data parsed from JSON."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
             raise InputError(file, f"document has more than {MAX_NODES} nodes")
         if depth > MAX_DEPTH:
-            raise InputError(
-                file, f"document nests deeper than {MAX_DEPTH} levels", node.start_mark.line + 1
-            )
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.append((key, depth + 1))
-                stack.append((value, depth + 1))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((child, depth + 1) for child in node.value)
+            raise InputError(file, f"document nests deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((value, depth + 1) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, depth + 1) for value in node)
 
 
 def read_document(path: str | Path) -> Document:
@@ -143,9 +179,11 @@ def read_document(path: str | Path) -> Document:
             raise InputError(file, f"JSON syntax error: {error.msg}", error.lineno) from None
         except RecursionError:
             raise InputError(file, f"document nests deeper than {MAX_DEPTH} levels") from None
+        _check_data(file, data)
         return Document(file, data, None)
     loader = _StrictSafeLoader(text)
     try:
+        _check_events(file, text)
         root = loader.get_single_node()
         if root is None:
             raise InputError(file, "file is empty; expected a scenario mapping")

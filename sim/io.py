@@ -30,7 +30,11 @@ def load_scenario(path: str | Path) -> Scenario:
     document = read_document(path)
     data = document.data
     if not isinstance(data, dict):
-        raise InputError(document.file, f"expected a mapping at the top level, found {_kind(data)}", 1)
+        raise InputError(
+            document.file,
+            f"expected a mapping at the top level, found {_kind(data)}",
+            document.line_of(()),
+        )
     entries = data.get("evidence_files", [])
     if not isinstance(entries, list) or not all(isinstance(entry, str) for entry in entries):
         raise InputError(
@@ -69,13 +73,16 @@ def _input_error(
     external: list[tuple[Document, int, Any]],
 ) -> InputError:
     details = error.errors(include_url=False)
-    best = max(details, key=lambda detail: len(_data_path(data, detail["loc"])))
+    best = max(
+        details,
+        key=lambda detail: (len(_data_path(data, detail["loc"], detail["type"])), -len(detail["loc"])),
+    )
     cause = (best.get("ctx") or {}).get("error")
     if isinstance(cause, ScenarioReferenceError):
         path = tuple(cause.path)
         message = cause.message
     else:
-        path = _data_path(data, best["loc"])
+        path = _data_path(data, best["loc"], best["type"])
         message = _describe(best)
     if len(path) >= 2 and path[0] == "evidence" and isinstance(path[1], int) and path[1] >= inline_count:
         source, index, _ = external[path[1] - inline_count]
@@ -84,24 +91,23 @@ def _input_error(
     return InputError(document.file, message, document.line_of(path), _dotted(path))
 
 
-def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+def _data_path(data: Any, loc: tuple[Any, ...], kind: str = "") -> tuple[str | int, ...]:
     """The part of a pydantic location that indexes into the data.
 
-    Pydantic inserts union-member tags into locations; those index nothing and are dropped.
-    A last key that the data lacks (a missing field) is kept, so the path names it.
+    Pydantic inserts union-member tags (``literal[...]``, ``[key]``) into locations; those
+    index nothing and are dropped. A missing field's key is kept, so the path names it.
     """
     path: list[str | int] = []
     node = data
     for position, part in enumerate(loc):
         if isinstance(node, dict) and part in node:
             node = node[part]
+            path.append(str(part))
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
-        elif isinstance(node, dict) and position == len(loc) - 1 and isinstance(part, str):
-            node = None
-        else:
-            continue
-        path.append(part)
+            path.append(part)
+        elif kind == "missing" and position == len(loc) - 1 and isinstance(node, dict):
+            path.append(str(part))
     return tuple(path)
 
 

@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -45,6 +46,7 @@ __all__ = [
     "Scenario",
     "json_schema",
     "issue_domains",
+    "option_id",
 ]
 
 Identifier = Annotated[
@@ -53,7 +55,17 @@ Identifier = Annotated[
 ]
 """Ids of issues, options, parties, red lines, proposals: letters, digits and underscores."""
 Text = Annotated[str, StringConstraints(max_length=20_000)]
-Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+def _plain_number(value: Any) -> Any:
+    """Refuse booleans (YAML reads ``yes``/``no`` as such; not 1 and 0) and NaN/infinity."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not yes/no/true/false")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("expected a finite number")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_plain_number), Field(allow_inf_nan=False)]
+Unit = Annotated[float, BeforeValidator(_plain_number), Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Choice = Union[bool, float, str]
 
 MAX_ISSUES = 200
@@ -102,8 +114,8 @@ class Issue(_Model):
     kind: Literal["ordinal", "categorical", "boolean", "continuous"]
     options: tuple[Option, ...] = ()
     unit: str = ""
-    range: tuple[float, float] | None = None
-    step: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    range: tuple[Number, Number] | None = None
+    step: Annotated[Number, Field(gt=0)] | None = None
     evidence: tuple[Identifier, ...] = ()
 
     @model_validator(mode="before")
@@ -146,7 +158,8 @@ class Issue(_Model):
                 raise ValueError("a boolean issue's options are exactly [false, true]")
             return self
         if len(self.options) < 2:
-            raise ValueError(f"a {self.kind} issue needs at least two options")
+            article = "an" if self.kind == "ordinal" else "a"
+            raise ValueError(f"{article} {self.kind} issue needs at least two options")
         if len(self.options) > MAX_OPTIONS:
             raise ValueError(f"at most {MAX_OPTIONS} options per issue")
         _require_unique([option.id for option in self.options], "option")
@@ -204,7 +217,7 @@ class Interaction(_Model):
 
     id: Identifier
     issues: tuple[Identifier, Identifier]
-    values: dict[str, dict[str, Annotated[float, Field(ge=-1.0, le=1.0)]]]
+    values: dict[str, dict[str, Annotated[Number, Field(ge=-1.0, le=1.0)]]]
     description: Text = ""
     evidence: tuple[Identifier, ...] = ()
 
@@ -227,7 +240,7 @@ class Rationale(_Model):
     evidence: tuple[Identifier, ...] = ()
 
 
-ValueCurve = tuple[tuple[float, Unit], ...]
+ValueCurve = tuple[tuple[Number, Unit], ...]
 IssueValues = Union[Literal["increasing", "decreasing"], dict[str, Unit], ValueCurve]
 
 
@@ -248,12 +261,12 @@ class Party(_Model):
     label: str = ""
     description: Text = ""
     role: Literal["signatory", "guarantor", "observer"] = "signatory"
-    weights: dict[Identifier, Annotated[float, Field(ge=0.0, allow_inf_nan=False)]]
+    weights: dict[Identifier, Annotated[Number, Field(ge=0.0)]]
     normalize_weights: bool = True
     values: dict[Identifier, IssueValues] = {}
     reservation: Unit = 0.0
     reservation_binding: bool | None = None
-    power: float = Field(default=1.0, gt=0.0, allow_inf_nan=False)
+    power: Annotated[Number, Field(gt=0.0)] = 1.0
     red_lines: tuple[RedLine, ...] = ()
     interactions: tuple[Interaction, ...] = ()
     evidence: tuple[Identifier, ...] = ()
@@ -395,6 +408,15 @@ class Scenario(_Model):
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def option_id(choice: Choice) -> str:
+    """The option id a discrete choice names: ``true``/``false`` for booleans, ``2`` for 2.0."""
+    if isinstance(choice, bool):
+        return "true" if choice else "false"
+    if isinstance(choice, float) and choice.is_integer():
+        return str(int(choice))
+    return str(choice)
 
 
 def _option_key(value: Any) -> Any:
@@ -617,11 +639,11 @@ def _check_choice(
                 path, f"expected a number in [{issue.range[0]:g}, {issue.range[1]:g}]"
             )
         return
-    if str(choice) not in issue.option_ids:
+    if option_id(choice) not in issue.option_ids:
         raise ScenarioReferenceError(
             path,
-            f"issue {issue_id!r} has no option {choice!r}"
-            f"{rules._closest(str(choice), issue.option_ids)}",
+            f"issue {issue_id!r} has no option {option_id(choice)!r}"
+            f"{rules._closest(option_id(choice), issue.option_ids)}",
         )
 
 

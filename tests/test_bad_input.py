@@ -370,13 +370,6 @@ XFAIL_CASES = {
             "kept: 1.5",
             ("less than or equal to 1",),
         ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="sim/io.py picks the union member 'increasing'/'decreasing' for the message: "
-            "it says "
-            "\"parties.guarantor.values.sanctions.literal['increasing','decreasing']: expected "
-            "'increasing' or 'decreasing'\" instead of naming .kept and the bound 1",
-        ),
     ),
     "reservation-is-a-yaml-boolean": pytest.param(
         Case(
@@ -384,11 +377,6 @@ XFAIL_CASES = {
             "parties.guarantor.reservation",
             "reservation: yes",
             ("number",),
-        ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="sim/schema.py: pydantic's lax mode turns YAML `yes`/`true` into 1.0, so "
-            "'reservation: yes' is silently accepted as reservation 1",
         ),
     ),
     "party-id-with-a-hyphen": pytest.param(
@@ -402,11 +390,6 @@ XFAIL_CASES = {
             "parties.guar-antor",
             "guar-antor:",
             ("A-Za-z0-9_",),
-        ),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="sim/io.py keeps pydantic's '[key]' tag in the field path: "
-            "'parties.guar-antor.[key]: ...' instead of 'parties.guar-antor: ...'",
         ),
     ),
 }
@@ -499,11 +482,6 @@ def test_document_nested_a_hundred_levels_deep_is_refused_at_its_line(negosim, t
     assert "nests deeper than" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/documents.py checks depth only after PyYAML has composed the node tree, and the "
-    "composer recurses: a 1000-level '[[[...]]]' (2 KB) ends in RecursionError, exit 1, traceback",
-)
 def test_document_nested_a_thousand_levels_deep_fails_fast_with_exit_2(tmp_path):
     scenario = tmp_path / "deeper.yaml"
     scenario.write_text(nested(1000))
@@ -615,11 +593,6 @@ def test_evaluate_package_with_text_for_a_continuous_issue_expects_a_number(nego
     assert "--package" in line and "buyer_share" in line and "expected a number" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/analysis.py parse_package drops the issue from _check_choice's message: "
-    "'--package: expected a number in [0, 100]' does not say which issue is out of range",
-)
 def test_evaluate_package_out_of_range_names_the_issue_and_the_range(negosim):
     line = error_line(negosim("evaluate", SPLIT, "--package", "buyer_share=150"))
     assert "--package" in line and "[0, 100]" in line

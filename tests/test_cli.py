@@ -302,11 +302,6 @@ def test_validate_warns_on_stderr_about_evidence_nobody_cites(negosim, tmp_path)
     assert "valid" in result.out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sim/schema.py: Proposal.choices parses an unquoted number as float, so a proposal "
-    "choosing option '2' of `options: [1, 2, 3]` is rejected as \"no option 2.0 (closest: '2')\"",
-)
 def test_validate_accepts_a_proposal_choosing_a_numeric_option_written_as_a_number(
     negosim, tmp_path
 ):

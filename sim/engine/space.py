@@ -36,7 +36,7 @@ class SpaceTooLarge(ValueError):
 
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(
-            f"the package space has {size:,} packages after pruning, more than the limit of "
+            f"the package space to enumerate has {size:,} packages, more than the limit of "
             f"{limit:,} (limits.max_packages); fix more issues or raise the limit"
         )
         self.size = size
