@@ -90,6 +90,41 @@ def _evaluate(args: argparse.Namespace) -> None:
         sys.stdout.write(evaluation_report(evaluation, glossary(scenario), title))
 
 
+def _sweep(args: argparse.Namespace) -> None:
+    from sim.parameters import ParameterError
+    from sim.sweep import monte_carlo, parse_axis, sweep
+
+    scenario = _load(args.scenario)
+    executor = "dask" if args.dask else ("processes" if args.workers and args.workers > 1 else "serial")
+    options = dict(executor=executor, workers=args.workers, dask_address=args.dask or None,
+                   out=args.out, resume=args.resume, quiet=args.quiet or args.json,
+                   blocking=args.blocking)
+    try:
+        if args.monte_carlo is not None:
+            if args.param:
+                raise ParameterError("--monte-carlo draws the scenario's declared distributions; "
+                                     "drop --param or run a design instead")
+            result = _space_checked(args.scenario, lambda: monte_carlo(
+                scenario, args.monte_carlo, seed=args.seed, **options))
+        else:
+            if not args.param:
+                raise ParameterError("give at least one --param PATH=LOW:HIGH[:COUNT]")
+            params = {}
+            for text in args.param:
+                path, _, axis = text.partition("=")
+                params[path.strip()] = parse_axis(axis.strip())
+            result = _space_checked(args.scenario, lambda: sweep(
+                scenario, params, design=args.design, n=args.n, seed=args.seed, **options))
+    except ParameterError as error:
+        raise _UsageError(f"{args.scenario}: {error}") from None
+    if args.json:
+        _print_json(result.to_dict())
+        return
+    from sim.report import sweep_report
+
+    sys.stdout.write(sweep_report(result))
+
+
 def _validate(args: argparse.Namespace) -> None:
     from sim.evidence import uncited_records
 
@@ -148,6 +183,32 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("scenario", help="scenario file (YAML or JSON)")
     explain.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     explain.set_defaults(handler=_explain)
+
+    sweep = commands.add_parser(
+        "sweep", help="analyze the scenario over a grid, a sampling design or Monte Carlo draws"
+    )
+    sweep.add_argument("scenario", help="scenario file (YAML or JSON)")
+    sweep.add_argument(
+        "--param", action="append", default=[], metavar="PATH=LOW:HIGH[:COUNT]",
+        help="a dotted path (parties.russia.reservation) or parameter name, and its range; "
+        "a named parameter alone uses its declared range (repeatable)",
+    )
+    sweep.add_argument("--design", choices=["grid", "random", "lhs", "sobol", "sobol_indices"],
+                       default="grid", help="how points are chosen (default: grid)")
+    sweep.add_argument("--n", type=int, help="number of points for random, lhs, sobol, sobol_indices")
+    sweep.add_argument("--monte-carlo", type=int, metavar="N",
+                       help="N draws from the distributions the scenario declares")
+    runner = sweep.add_mutually_exclusive_group()
+    runner.add_argument("--workers", type=int, help="local worker processes (default: serial)")
+    runner.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS")
+    sweep.add_argument("--out", metavar="FILE", help="stream finished points to FILE (JSON Lines)")
+    sweep.add_argument("--resume", action="store_true", help="skip the points already in --out")
+    sweep.add_argument("--seed", type=int, default=0, help="seed for sampled designs (default 0)")
+    sweep.add_argument("--blocking", action="store_true",
+                       help="also record the minimal conflicts at points without agreement")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument("--json", action="store_true", help="print every point as JSON")
+    sweep.set_defaults(handler=_sweep)
 
     validate = commands.add_parser("validate", help="check a scenario file and its evidence")
     validate.add_argument("scenario", help="scenario file (YAML or JSON)")

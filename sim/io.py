@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from sim.documents import Document, InputError, read_document
 from sim.evidence import read_records, record_files
-from sim.schema import Scenario, ScenarioReferenceError
+from sim.schema import Scenario, ScenarioReferenceError, dotted
 
 __all__ = ["load_scenario", "scenario_from_data", "InputError"]
 
@@ -87,8 +87,8 @@ def _input_error(
     if len(path) >= 2 and path[0] == "evidence" and isinstance(path[1], int) and path[1] >= inline_count:
         source, index, _ = external[path[1] - inline_count]
         inner = ("records", index, *path[2:]) if isinstance(source.data, dict) else (index, *path[2:])
-        return InputError(source.file, message, source.line_of(inner), _dotted(inner))
-    return InputError(document.file, message, document.line_of(path), _dotted(path))
+        return InputError(source.file, message, source.line_of(inner), dotted(inner))
+    return InputError(document.file, message, document.line_of(path), dotted(path))
 
 
 def _data_path(data: Any, loc: tuple[Any, ...], kind: str = "") -> tuple[str | int, ...]:
@@ -124,13 +124,6 @@ def _describe(detail: Any) -> str:
         message = message[len("Assertion failed, "):]
     message = message[0].lower() + message[1:] if message else message
     return message.replace("input should be", "expected")
-
-
-def _dotted(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _kind(value: Any) -> str:

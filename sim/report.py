@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from sim.results import Analysis, Blocking, Evaluation, Glossary, Solution
+from sim.results import Analysis, Blocking, Evaluation, Glossary, Solution, SweepResult
 
-__all__ = ["analysis_report", "evaluation_report", "blocking_report"]
+__all__ = ["analysis_report", "evaluation_report", "blocking_report", "sweep_report"]
 
 _WIDTH = 92
 _ROLE = {"signatory": "signatory", "guarantor": "guarantor", "observer": "observer"}
@@ -284,4 +284,32 @@ def blocking_report(blocking: Blocking) -> str:
         lines.append("    none: no package is excluded by one commitment alone.")
     for cid, n in sorted(priced, key=lambda item: -item[1]):
         lines.append(_wrap(f"{label(cid)}: {n:,}", "    ", "      "))
+    return "\n".join(lines) + "\n"
+
+
+def sweep_report(result: SweepResult) -> str:
+    """A short account of a sweep: P(agreement), and how the Nash package varies."""
+    from collections import Counter
+
+    p, low, high = result.agreement_probability()
+    lines = [f"Sweep over {', '.join(result.parameters)} ({result.design}, {len(result.points):,} points)"]
+    lines.append(f"  P(agreement) = {p:.3f} (95% Wilson interval {low:.3f} to {high:.3f})")
+    counts = [c for c in result.metric("agreement_count") if c]
+    if counts:
+        lines.append(f"  agreement region size where one exists: {min(counts):,} to {max(counts):,} packages")
+    packages = Counter(
+        tuple(sorted((point.metrics["nash"] or {}).get("package", {}).items()))
+        for point in result.points if point.metrics["nash"]
+    )
+    if packages:
+        lines.append("  most frequent Nash packages:")
+        for package, count in packages.most_common(3):
+            terms = ", ".join(f"{issue}={option}" for issue, option in package)
+            lines.append(_wrap(f"{count:,} points: {terms}", "    ", "      "))
+    if len(result.parameters) <= 2 and len(result.points) <= 60:
+        lines.append("  points:")
+        for point in result.points:
+            where = ", ".join(f"{k}={v:g}" for k, v in point.values.items())
+            verdict = "agreement" if point.metrics["agreement_exists"] else "no agreement"
+            lines.append(f"    {where}: {verdict} ({point.metrics['agreement_count']:,} packages)")
     return "\n".join(lines) + "\n"

@@ -18,6 +18,8 @@ __all__ = [
     "Relaxation",
     "ClosePackage",
     "Blocking",
+    "SweepPoint",
+    "SweepResult",
 ]
 
 Verdict = Literal["accept", "reject", "accept_some_completion"]
@@ -268,3 +270,117 @@ class Blocking:
             "binding": [r.to_dict() for r in self.binding],
             "nash": self.nash.to_dict() if self.nash else None,
         }
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One point of a sweep: its parameter values and the metrics found there."""
+
+    index: int
+    values: dict[str, float]
+    metrics: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"index": self.index, "values": dict(self.values), "metrics": self.metrics}
+
+
+def _wilson(successes: int, trials: int, confidence: float) -> tuple[float, float, float]:
+    from scipy.stats import norm
+
+    if trials == 0:
+        return float("nan"), 0.0, 1.0
+    z = float(norm.ppf(0.5 + confidence / 2))
+    p = successes / trials
+    denominator = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denominator
+    half = z * ((p * (1 - p) / trials + z * z / (4 * trials * trials)) ** 0.5) / denominator
+    return p, max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """Every point of a sweep or Monte Carlo run, in design order.
+
+    Metrics per point: ``agreement_exists``, ``agreement_count``, ``pareto_count``,
+    ``nash`` (``package`` and ``utilities``, or None), ``verdicts`` per proposal and, when
+    asked for, ``conflicts``.
+    """
+
+    parameters: tuple[str, ...]
+    design: str
+    seed: int
+    points: tuple[SweepPoint, ...]
+    n: int | None = None
+
+    def metric(self, name: str) -> list[Any]:
+        """One metric across points: a key of the metrics, or ``nash.utilities.<party>``."""
+        values = []
+        for point in self.points:
+            node: Any = point.metrics
+            for part in name.split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            values.append(node)
+        return values
+
+    def agreement_probability(self, confidence: float = 0.95) -> tuple[float, float, float]:
+        """Share of points with an agreement, and its Wilson score interval."""
+        successes = sum(bool(p.metrics["agreement_exists"]) for p in self.points)
+        return _wilson(successes, len(self.points), confidence)
+
+    def sobol_indices(self, metric: str = "agreement_count") -> dict[str, dict[str, float]]:
+        """First-order and total Sobol indices of a numeric metric (``sobol_indices`` design).
+
+        Uses ``scipy.stats.sobol_indices`` on the Saltelli matrices the design evaluated.
+        """
+        import numpy as np
+        from scipy.stats import sobol_indices
+
+        if self.design != "sobol_indices" or not self.n:
+            raise ValueError("Sobol indices need a sweep run with design='sobol_indices'")
+        d, n = len(self.parameters), self.n
+        values = np.array([float(v if v is not None else np.nan) for v in self.metric(metric)])
+        f_a, f_b, f_ab = values[:n], values[n:2 * n], values[2 * n:].reshape(d, n)
+        if np.ptp(values) == 0:
+            zeros = {name: 0.0 for name in self.parameters}
+            return {"first_order": zeros, "total_order": dict(zeros)}
+        result = sobol_indices(func={"f_A": f_a[None, :], "f_B": f_b[None, :], "f_AB": f_ab[:, None, :]}, n=n)
+        return {
+            "first_order": dict(
+                zip(self.parameters, np.atleast_2d(result.first_order)[0].tolist(), strict=True)
+            ),
+            "total_order": dict(
+                zip(self.parameters, np.atleast_2d(result.total_order)[0].tolist(), strict=True)
+            ),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, with P(agreement) and its 95% Wilson interval."""
+        p, low, high = self.agreement_probability()
+        return {
+            "parameters": list(self.parameters),
+            "design": self.design,
+            "seed": self.seed,
+            "points": [point.to_dict() for point in self.points],
+            "agreement_probability": {"estimate": p, "low": low, "high": high, "confidence": 0.95},
+        }
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per point (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_frame() needs pandas: pip install 'negosim[frames]'") from None
+        rows = []
+        for point in self.points:
+            nash = point.metrics.get("nash") or {}
+            row = {"index": point.index, **point.values,
+                   "agreement_exists": point.metrics["agreement_exists"],
+                   "agreement_count": point.metrics["agreement_count"],
+                   "pareto_count": point.metrics["pareto_count"]}
+            for party, utility in (nash.get("utilities") or {}).items():
+                row[f"nash_utility.{party}"] = utility
+            for issue, option in (nash.get("package") or {}).items():
+                row[f"nash.{issue}"] = option
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("index")

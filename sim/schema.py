@@ -47,6 +47,9 @@ __all__ = [
     "json_schema",
     "issue_domains",
     "option_id",
+    "dotted",
+    "Distribution",
+    "Parameter",
 ]
 
 Identifier = Annotated[
@@ -350,6 +353,60 @@ class EvidenceRecord(_Model):
     tags: tuple[str, ...] = ()
 
 
+class Distribution(_Model):
+    """Uncertainty about a parameter, for Monte Carlo runs (``scipy.stats`` families).
+
+    ``uniform`` (low, high); ``normal`` (mean, sd); ``truncnorm`` (mean, sd, low, high);
+    ``beta`` (a, b, scaled to [low, high], default [0, 1]); ``triangular`` (low, mode, high).
+    """
+
+    kind: Literal["uniform", "normal", "truncnorm", "beta", "triangular"]
+    low: Number | None = None
+    high: Number | None = None
+    mean: Number | None = None
+    sd: Annotated[Number, Field(gt=0)] | None = None
+    a: Annotated[Number, Field(gt=0)] | None = None
+    b: Annotated[Number, Field(gt=0)] | None = None
+    mode: Number | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> Distribution:
+        needs = {
+            "uniform": ("low", "high"),
+            "normal": ("mean", "sd"),
+            "truncnorm": ("mean", "sd", "low", "high"),
+            "beta": ("a", "b"),
+            "triangular": ("low", "mode", "high"),
+        }[self.kind]
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} distribution needs {', '.join(missing)}")
+        if self.low is not None and self.high is not None and not self.low < self.high:
+            raise ValueError("low must be below high")
+        if self.kind == "triangular" and not (self.low <= self.mode <= self.high):  # type: ignore[operator]
+            raise ValueError("mode must lie between low and high")
+        return self
+
+
+class Parameter(_Model):
+    """A named judgement number that fields refer to as ``$name``, with its defensible range."""
+
+    id: Identifier
+    value: Number
+    range: tuple[Number, Number] | None = None
+    distribution: Distribution | None = None
+    description: Text = ""
+    evidence: tuple[Identifier, ...] = ()
+
+    @model_validator(mode="after")
+    def _value_in_range(self) -> Parameter:
+        if self.range is not None:
+            low, high = self.range
+            if not low <= self.value <= high:
+                raise ValueError(f"value {self.value:g} lies outside its range [{low:g}, {high:g}]")
+        return self
+
+
 class Limits(_Model):
     """Bounds on the work one analysis may do."""
 
@@ -371,6 +428,11 @@ class Scenario(_Model):
     evidence_files: tuple[str, ...] = ()
     limits: Limits = Limits()
     notes: Text = ""
+    parameters: dict[Identifier, Parameter] = {}
+    parameter_references: dict[str, str] = Field(
+        default={},
+        description="Derived: the dotted path of every field written as '$name', and the name.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -378,7 +440,7 @@ class Scenario(_Model):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        for section in ("issues", "parties", "proposals"):
+        for section in ("issues", "parties", "proposals", "parameters"):
             entries = data.get(section)
             if isinstance(entries, dict):
                 data[section] = {
@@ -386,6 +448,26 @@ class Scenario(_Model):
                     for key, entry in entries.items()
                 }
         return data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _substitute_parameters(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if "parameter_references" in data:
+            raise ScenarioReferenceError(
+                ("parameter_references",),
+                "this field is derived from '$name' references; do not write it",
+            )
+        parameters = data.get("parameters") or {}
+        references: dict[str, str] = {}
+        substituted = {
+            key: (_substitute(value, (key,), parameters, references)
+                  if key in ("issues", "parties", "proposals", "constraints", "limits") else value)
+            for key, value in data.items()
+        }
+        substituted["parameter_references"] = references
+        return substituted
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Scenario:
@@ -408,6 +490,35 @@ class Scenario(_Model):
 
 
 # --------------------------------------------------------------------------- checks
+
+
+def _substitute(
+    value: Any, path: tuple[str | int, ...], parameters: Any, references: dict[str, str]
+) -> Any:
+    """Replace ``$name`` strings by the named parameter's value, recording where."""
+    if isinstance(value, str) and value.startswith("$"):
+        name = value[1:]
+        entry = parameters.get(name) if isinstance(parameters, dict) else None
+        if not isinstance(entry, dict) or "value" not in entry:
+            known = sorted(parameters) if isinstance(parameters, dict) else []
+            raise ScenarioReferenceError(
+                path, f"unknown parameter {value!r}{rules._closest(name, known)}"
+            )
+        references[dotted(path)] = name
+        return entry["value"]
+    if isinstance(value, dict):
+        return {k: _substitute(v, (*path, k), parameters, references) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, (*path, i), parameters, references) for i, v in enumerate(value)]
+    return value
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """A field path as text: ``parties.russia.red_lines[0].rule``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def option_id(choice: Choice) -> str:
@@ -492,6 +603,8 @@ def _check_scenario(scenario: Scenario) -> None:
 
     for issue in scenario.issue_list:
         cite(("issues", issue.id, "evidence"), issue.evidence)
+    for parameter in scenario.parameters.values():
+        cite(("parameters", parameter.id, "evidence"), parameter.evidence)
 
     red_line_ids: dict[str, str] = {}
     for index, constraint in enumerate(scenario.constraints):
@@ -673,6 +786,8 @@ def walk_citations(scenario: Scenario) -> Iterator[tuple[str, str]]:
 
     for issue in scenario.issue_list:
         yield from cites(f"issues.{issue.id}", issue.evidence)
+    for parameter in scenario.parameters.values():
+        yield from cites(f"parameters.{parameter.id}", parameter.evidence)
     for constraint in scenario.constraints:
         yield from cites(f"constraints.{constraint.id}", constraint.evidence)
     for party in scenario.party_list:
