@@ -51,21 +51,26 @@ class Judgement:
 
 
 def judge(compiled: CompiledScenario, block: Block) -> Judgement:
-    """Each party's verdict, and region membership, for every package of a block."""
+    """Each party's verdict, and region membership, for every package of a block.
+
+    The arrays are built rule-major and party-major (contiguous per rule and per party)
+    and returned transposed, so that per-rule and per-party work reads contiguous memory.
+    """
     utilities = block.utilities
-    accepts = np.ones((block.size, compiled.n_parties), dtype=bool)
-    applies = compiled.reservation_applies
-    accepts[:, applies] = utilities[:, applies] >= compiled.reservation[applies] - RESERVATION_SLACK
+    by_party = np.ones((compiled.n_parties, block.size), dtype=bool)
+    applies = np.flatnonzero(compiled.reservation_applies)
+    for p in applies:
+        np.greater_equal(utilities[:, p], compiled.reservation[p] - RESERVATION_SLACK, out=by_party[p])
     constraints_ok = np.ones(block.size, dtype=bool)
-    holds = np.empty((block.size, len(compiled.rules)), dtype=bool)
+    by_rule = np.empty((len(compiled.rules), block.size), dtype=bool)
     for index, rule in enumerate(compiled.rules):
-        holds[:, index] = block.flat(rule.predicate(block.columns))
+        by_rule[index] = block.flat(rule.predicate(block.columns))
         if rule.owner < 0:
-            constraints_ok &= holds[:, index]
+            constraints_ok &= by_rule[index]
         else:
-            accepts[:, rule.owner] &= holds[:, index]
-    region = constraints_ok & accepts[:, compiled.must_accept].all(axis=1)
-    return Judgement(holds, accepts, constraints_ok, region)
+            by_party[rule.owner] &= by_rule[index]
+    region = constraints_ok & by_party[compiled.must_accept].all(axis=0)
+    return Judgement(by_rule.T, by_party.T, constraints_ok, region)
 
 
 @dataclass(frozen=True)
@@ -127,8 +132,9 @@ def scan(compiled: CompiledScenario, space: Space) -> Scan:
     frontier_utilities = np.zeros((0, compiled.n_parties))
     for block in blocks(compiled, space):
         verdict = judge(compiled, block)
-        party_counts += (verdict.accepts & verdict.constraints_ok[:, None]).sum(axis=0)
-        ever_holds |= verdict.holds.any(axis=0)
+        by_party, by_rule = verdict.accepts.T, verdict.holds.T  # contiguous rows
+        party_counts += np.count_nonzero(by_party & verdict.constraints_ok, axis=1)
+        ever_holds |= by_rule.any(axis=1)
         np.minimum(low, block.utilities.min(axis=0), out=low)
         np.maximum(high, block.utilities.max(axis=0), out=high)
         members = np.flatnonzero(verdict.region)

@@ -99,18 +99,27 @@ def blocking_space(compiled: CompiledScenario) -> Space:
 
 
 def _signatures(
-    compiled: CompiledScenario, block_utilities: np.ndarray, holds: np.ndarray,
+    compiled: CompiledScenario, utilities: np.ndarray, by_rule: np.ndarray,
     constraints: Sequence[Constraint],
 ) -> np.ndarray:
-    signature = np.zeros(len(holds), dtype=np.uint64)
+    """Bit ``i`` of a package's signature is set when it violates constraint ``i``.
+
+    ``by_rule[rule]`` says which packages satisfy each rule (rule-major, contiguous). The
+    bits are gathered a byte at a time in ``uint8`` rows, then viewed as one ``uint64``
+    per package.
+    """
+    size = utilities.shape[0]
+    octets = np.zeros((8, size), dtype=np.uint8)
+    violated = np.empty(size, dtype=bool)
     for bit, constraint in enumerate(constraints):
         if constraint.kind == "red_line":
-            violated = ~holds[:, constraint.rule]
+            np.logical_not(by_rule[constraint.rule], out=violated)
         else:
             p = constraint.party
-            violated = block_utilities[:, p] < compiled.reservation[p] - RESERVATION_SLACK
-        signature |= violated.astype(np.uint64) << np.uint64(bit)
-    return signature
+            np.less(utilities[:, p], compiled.reservation[p] - RESERVATION_SLACK, out=violated)
+        octets[bit // 8] |= violated.view(np.uint8) << np.uint8(bit % 8)
+    result: np.ndarray = np.ascontiguousarray(octets.T).view("<u8").reshape(-1)
+    return result
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,7 @@ def signature_table(
     for block in blocks(compiled, space):
         verdict = judge(compiled, block)
         ok = np.flatnonzero(verdict.constraints_ok)
-        signature = _signatures(compiled, block.utilities[ok], verdict.holds[ok], constraints)
+        signature = _signatures(compiled, block.utilities, verdict.holds.T, constraints)[ok]
         distinct, found = np.unique(signature, return_counts=True)
         merged, inverse = np.unique(np.concatenate([signatures, distinct]), return_inverse=True)
         totals = np.zeros(len(merged), dtype=np.int64)
@@ -155,16 +164,22 @@ def signature_table(
             reserved, np.maximum(compiled.reservation - block.utilities[ok], 0.0), 0.0
         )
         shortfall = np.round(shortfall, 12)
-        broken = _popcount(signature & red_bits)
-        candidates_index = np.concatenate([best_index, block.start + ok.astype(np.int64)])
-        candidates_signature = np.concatenate([best_signature, signature])
-        candidates_shortfall = np.concatenate([best_shortfall, shortfall])
-        candidates_broken = np.concatenate([_popcount(best_signature & red_bits), broken])
+        keys = [_popcount(signature & red_bits), shortfall.max(axis=1, initial=0.0),
+                shortfall.sum(axis=1)]
+        # Keep only rows that can still enter the top ``keep``, key by key, before sorting.
+        rows = np.arange(len(signature))
+        for key in keys:
+            if len(rows) > keep:
+                cut = np.partition(key[rows], keep - 1)[keep - 1]
+                rows = rows[key[rows] <= cut]
+        candidates_index = np.concatenate([best_index, block.start + ok[rows].astype(np.int64)])
+        candidates_signature = np.concatenate([best_signature, signature[rows]])
+        candidates_shortfall = np.concatenate([best_shortfall, shortfall[rows]])
         order = np.lexsort((
             candidates_index,
             candidates_shortfall.sum(axis=1),
             candidates_shortfall.max(axis=1, initial=0.0),
-            candidates_broken,
+            _popcount(candidates_signature & red_bits),
         ))[:keep]
         best_index = candidates_index[order]
         best_signature = candidates_signature[order]
@@ -249,7 +264,7 @@ def relaxed_solutions(
     for block in blocks(compiled, space):
         verdict = judge(compiled, block)
         ok = np.flatnonzero(verdict.constraints_ok)
-        signature = _signatures(compiled, block.utilities[ok], verdict.holds[ok], constraints)
+        signature = _signatures(compiled, block.utilities, verdict.holds.T, constraints)[ok]
         for i, mask in enumerate(masks):
             members = ok[(signature & ~mask) == 0]
             counts[i] += len(members)
