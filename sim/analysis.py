@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from sim.compile import CompiledScenario, compile_scenario, package_options
-from sim.engine.agreement import Scan, frontier_dimensions, scan, solve_on_frontier
+from sim.engine.agreement import Scan, frontier_dimensions, scan, solve_on_frontier, verdict
 from sim.engine.refine import CANDIDATES, refine
 from sim.engine.solutions import ranking
 from sim.engine.solutions import SOLUTIONS
@@ -44,7 +44,9 @@ def analyze(scenario: Scenario) -> Analysis:
         for k, issue_id in enumerate(compiled.issue_ids)
     }
     proposals = {
-        proposal.id: _evaluate(compiled, package_options(compiled, proposal.choices))
+        proposal.id: _evaluate(
+            compiled, package_options(compiled, proposal.choices), proposal.fragmentary
+        )
         for proposal in scenario.proposals.values()
     }
     return Analysis(
@@ -74,9 +76,11 @@ def evaluate(scenario: Scenario, package: Mapping[str, Choice] | str) -> Evaluat
     KeyError
         If the proposal, an issue or an option is unknown.
     """
+    fragmentary = False
     if isinstance(package, str):
         if package not in scenario.proposals:
             raise KeyError(f"unknown proposal {package!r}")
+        fragmentary = scenario.proposals[package].fragmentary
         package = scenario.proposals[package].choices
     continuous = {
         issue_id: [float(choice)]
@@ -84,7 +88,7 @@ def evaluate(scenario: Scenario, package: Mapping[str, Choice] | str) -> Evaluat
         if issue_id in scenario.issues and scenario.issues[issue_id].kind == "continuous"
     }
     compiled = compile_scenario(scenario, continuous)
-    return _evaluate(compiled, package_options(compiled, package))
+    return _evaluate(compiled, package_options(compiled, package), fragmentary)
 
 
 def parse_package(scenario: Scenario, text: str) -> dict[str, Choice]:
@@ -188,7 +192,9 @@ def _per_party(compiled: CompiledScenario, values: np.ndarray) -> dict[str, floa
     return {party: round(float(v), 12) for party, v in zip(compiled.party_ids, values, strict=True)}
 
 
-def _evaluate(compiled: CompiledScenario, fixed: dict[int, int]) -> Evaluation:
+def _evaluate(
+    compiled: CompiledScenario, fixed: dict[int, int], fragmentary: bool = False
+) -> Evaluation:
     space = full_space(compiled, fixed)
     result = scan(compiled, space)
     completions = space.size
@@ -205,15 +211,10 @@ def _evaluate(compiled: CompiledScenario, fixed: dict[int, int]) -> Evaluation:
     else:
         utilities = {party: None for party in compiled.party_ids}
         margins = {party: None for party in compiled.party_ids}
-    verdicts: dict[str, Verdict] = {}
-    for p, party in enumerate(compiled.party_ids):
-        accepted = int(result.party_counts[p])
-        if accepted == 0:
-            verdicts[party] = "reject"
-        elif accepted == completions or not open_issues:
-            verdicts[party] = "accept"
-        else:
-            verdicts[party] = "accept_some_completion"
+    verdicts: dict[str, Verdict] = {
+        party: verdict(int(result.party_counts[p]), completions, bool(open_issues), fragmentary)  # type: ignore[misc]
+        for p, party in enumerate(compiled.party_ids)
+    }
     never = ~result.rule_ever_holds
     broken = {
         party: [rule.id for r, rule in enumerate(compiled.rules) if rule.owner == p and never[r]]

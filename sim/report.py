@@ -20,6 +20,7 @@ _VERDICT = {
     "accept": "accepts",
     "reject": "rejects",
     "accept_some_completion": "could accept, depending on the open issues",
+    "undetermined": "cannot be judged from the known terms",
 }
 
 

@@ -22,7 +22,7 @@ __all__ = [
     "SweepResult",
 ]
 
-Verdict = Literal["accept", "reject", "accept_some_completion"]
+Verdict = Literal["accept", "reject", "accept_some_completion", "undetermined"]
 Choice = bool | float | str
 
 

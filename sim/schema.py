@@ -311,13 +311,19 @@ class Party(_Model):
 
 
 class Proposal(_Model):
-    """A named real-world package, complete or partial (issues it leaves open are omitted)."""
+    """A named real-world package, complete or partial (issues it leaves open are omitted).
+
+    ``fragmentary: true`` says the record gives only some of the text's terms: the omitted
+    issues are unknown rather than left open, so a party that could accept some completion
+    gets the verdict ``undetermined`` instead of ``accept_some_completion``.
+    """
 
     id: Identifier
     label: str = ""
     date: dt.date | str = ""
     description: Text = ""
     evidence: tuple[Identifier, ...] = ()
+    fragmentary: bool = False
     choices: dict[Identifier, Choice]
 
     @field_validator("choices", mode="before")

@@ -98,10 +98,13 @@ class _ReservationFastPath:
                 verdict = judge(lenient, block)
                 rows.append(np.round(block.utilities, 12))
                 ok.append(verdict.accepts & verdict.constraints_ok[:, None])
-            self.proposals[pid] = (np.concatenate(rows), np.concatenate(ok), space.size > 1)
+            self.proposals[pid] = (
+                np.concatenate(rows), np.concatenate(ok), len(proposal.choices) < len(c.issue_ids),
+                proposal.fragmentary,
+            )
 
     def metrics(self, reservation: np.ndarray, power: np.ndarray) -> dict[str, Any]:
-        from sim.engine.agreement import RESERVATION_SLACK, solve_on_frontier
+        from sim.engine.agreement import RESERVATION_SLACK, solve_on_frontier, verdict
 
         c = replace(self.compiled, reservation=reservation, power=power)
         bar = np.where(c.bargaining, reservation - RESERVATION_SLACK, -np.inf)
@@ -117,17 +120,13 @@ class _ReservationFastPath:
         applies = np.where(c.reservation_applies, reservation - RESERVATION_SLACK, -np.inf)
         must = c.must_accept
         proposals = {}
-        for pid, (rows, ok, partial) in self.proposals.items():
+        for pid, (rows, ok, partial, fragmentary) in self.proposals.items():
             accepts = ok & (rows >= applies)
             counts = accepts.sum(axis=0)
-            verdicts = {}
-            for p, party in enumerate(c.party_ids):
-                if counts[p] == 0:
-                    verdicts[party] = "reject"
-                elif counts[p] == len(rows) or not partial:
-                    verdicts[party] = "accept"
-                else:
-                    verdicts[party] = "accept_some_completion"
+            verdicts = {
+                party: verdict(int(counts[p]), len(rows), partial, fragmentary)
+                for p, party in enumerate(c.party_ids)
+            }
             proposals[pid] = _Verdicts(verdicts, int(accepts[:, must].all(axis=1).sum()))
         return _summary(count, int(above.sum()), nash, proposals)
 

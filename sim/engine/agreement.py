@@ -28,6 +28,7 @@ __all__ = [
     "canonical_first",
     "Choice",
     "solve_on_frontier",
+    "verdict",
 ]
 
 RESERVATION_SLACK = 1e-12
@@ -207,3 +208,18 @@ def solve_on_frontier(
     options = space.options(frontier[tied])
     first = canonical_first(compiled, options)
     return Choice(options[first], frontier_utilities[tied[first]], len(tied))
+
+
+def verdict(accepted: int, completions: int, partial: bool, fragmentary: bool = False) -> str:
+    """A party's verdict on a package from how many of its completions it accepts.
+
+    A complete package is accepted or rejected. A partial one is accepted when every
+    completion is acceptable, rejected when none is, and otherwise acceptable under some
+    completion, unless the proposal is *fragmentary* (its open issues are unknown rather
+    than left open), in which case the known terms do not decide: ``undetermined``.
+    """
+    if accepted == 0:
+        return "reject"
+    if accepted == completions or not partial:
+        return "accept"
+    return "undetermined" if fragmentary else "accept_some_completion"
