@@ -118,13 +118,16 @@ def analysis_report(analysis: Analysis) -> str:
         f"  {_count(analysis.space_size, 'possible package')} over {_count(len(g.issues), 'issue')}."
     )
     if analysis.pruned_options:
-        lines.append(
-            f"  {analysis.pruned_size:,} remain after removing options that a red line of a party "
-            "that must accept rules out on its own:"
-        )
+        lines.append(_wrap(
+            f"{analysis.pruned_size:,} remain after removing options that a red line of a party "
+            "that must accept rules out on its own:", "  "))
         for issue_id, options in analysis.pruned_options.items():
-            labels = ", ".join(g.option(issue_id, o) for o in options)
-            lines.append(_wrap(f"{g.issues[issue_id]}: {labels}", "    ", "      "))
+            total = len(g.options[issue_id]) or len(options)
+            labels = "; ".join(g.option(issue_id, o) for o in options)
+            ruled = "all" if len(options) == total else f"{len(options)} of"
+            lines.append(_wrap(
+                f"{g.issues[issue_id]} ({ruled} {total} options ruled out): {labels}",
+                "    ", "      "))
     if analysis.normalized_weights:
         names = ", ".join(g.parties[p] for p in analysis.normalized_weights)
         lines.append(_wrap(f"Issue weights of {names} did not sum to one and were normalized.", "  "))
@@ -211,7 +214,8 @@ def _constraint_label(glossary: Glossary, blocking: Blocking, constraint_id: str
     name = glossary.parties[party]
     if kind == "reservation":
         return f"{name}'s reservation value ({glossary.reservations[party]:.2f})"
-    return f"{name}'s red line \u201c{glossary.red_lines[constraint_id].description}\u201d"
+    description = glossary.red_lines[constraint_id].description.rstrip(". ")
+    return f"{name}'s red line \u201c{description}\u201d"
 
 
 def _join(labels: list[str]) -> str:
