@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.compile import CompiledScenario
-from sim.engine.pareto import pareto_mask
+from sim.engine.pareto import dominated_by, pareto_mask
 from sim.engine.solutions import SOLUTIONS
 from sim.engine.space import Block, Space, blocks
 
@@ -115,10 +115,17 @@ def merge_frontier(
     if len(members) == 0:
         return frontier, frontier_utilities
     utilities = np.round(block.utilities[members], _DECIMALS)
-    candidates = np.concatenate([frontier_utilities, utilities])
-    indices = np.concatenate([frontier, block.start + members.astype(np.int64)])
-    keep = pareto_mask(candidates[:, dims])
-    return indices[keep], candidates[keep]
+    # Most new packages are dominated by the frontier so far: drop them first, take the
+    # frontier of the rest, then drop old frontier points the newcomers dominate.
+    fresh = ~dominated_by(frontier_utilities[:, dims], utilities[:, dims])
+    utilities, members = utilities[fresh], members[fresh]
+    keep_new = pareto_mask(utilities[:, dims])
+    utilities, members = utilities[keep_new], members[keep_new]
+    keep_old = ~dominated_by(utilities[:, dims], frontier_utilities[:, dims])
+    return (
+        np.concatenate([frontier[keep_old], block.start + members.astype(np.int64)]),
+        np.concatenate([frontier_utilities[keep_old], utilities]),
+    )
 
 
 def scan(compiled: CompiledScenario, space: Space) -> Scan:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["pareto_mask"]
+__all__ = ["pareto_mask", "dominated_by"]
 
 _WORK = 1 << 24  # elements in one broadcast comparison
 
@@ -55,38 +55,51 @@ def _sweep(points: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _dominated_by(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+def _dominates(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``(len(left), len(right))``: row i of ``left`` dominates row j of ``right``.
+
+    Built one dimension at a time, so memory is two boolean matrices, not a 3-D array.
+    """
+    at_least = np.ones((len(left), len(right)), dtype=bool)
+    better = np.zeros((len(left), len(right)), dtype=bool)
+    for j in range(left.shape[1]):
+        a, b = left[:, j, None], right[None, :, j]
+        at_least &= a >= b
+        better |= a > b
+    result: np.ndarray = at_least & better
+    return result
+
+
+def dominated_by(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """For each candidate, whether some row of ``front`` dominates it."""
-    if len(front) == 0:
-        return np.zeros(len(candidates), dtype=bool)
     result = np.zeros(len(candidates), dtype=bool)
-    step = max(1, _WORK // max(1, len(front) * front.shape[1]))
+    if len(front) == 0 or len(candidates) == 0:
+        return result
+    step = max(1, _WORK // max(1, len(front)))
     for first in range(0, len(candidates), step):
         block = candidates[first:first + step]
-        at_least = (front[:, None, :] >= block[None, :, :]).all(axis=2)
-        better = (front[:, None, :] > block[None, :, :]).any(axis=2)
-        result[first:first + step] = (at_least & better).any(axis=0)
+        result[first:first + step] = _dominates(front, block).any(axis=0)
     return result
 
 
 def _skyline(points: np.ndarray) -> np.ndarray:
     order = np.lexsort((*points.T[::-1], -points.sum(axis=1)))
     ordered = points[order]
+    d = points.shape[1]
     keep = np.zeros(len(points), dtype=bool)
-    front = np.empty((0, points.shape[1]))
-    block_size = 256
-    for first in range(0, len(ordered), block_size):
+    front = np.empty((0, d))
+    # Within a block every pair is compared: cap the block so block^2 * d stays in budget.
+    block_size = max(16, min(1024, int(np.sqrt(_WORK))))
+    first = 0
+    while first < len(ordered):
         block = ordered[first:first + block_size]
-        alive = ~_dominated_by(front, block)
-        # Within the block, later points can be dominated by earlier ones only.
-        inner_at_least = (block[:, None, :] >= block[None, :, :]).all(axis=2)
-        inner_better = (block[:, None, :] > block[None, :, :]).any(axis=2)
-        inner = inner_at_least & inner_better & alive[:, None]
-        alive &= ~inner.any(axis=0)
-        keep[first:first + block_size] = alive
-        front = np.concatenate([front, block[alive]])
-        if len(front) > block_size:
-            block_size = min(4096, max(256, _WORK // (len(front) * points.shape[1])))
+        alive = ~dominated_by(front, block)
+        candidates = block[alive]
+        inner = _dominates(candidates, candidates).any(axis=0)
+        survivors = np.flatnonzero(alive)[~inner]
+        keep[first + survivors] = True
+        front = np.concatenate([front, block[survivors]])
+        first += len(block)
     mask = np.zeros(len(points), dtype=bool)
     mask[order[keep]] = True
     return mask

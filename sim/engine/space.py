@@ -126,21 +126,31 @@ def _split(shape: tuple[int, ...], chunk_size: int) -> int:
     return split
 
 
-def _utilities(
-    compiled: CompiledScenario, columns: list[np.ndarray], issues: range, shape: tuple[int, int]
-) -> np.ndarray:
-    total = np.zeros((*shape, compiled.n_parties))
-    for k in issues:
-        total += compiled.tables[k][columns[k]]
-    return total
+def _outer_utilities(compiled: CompiledScenario, space: Space, issues: range) -> np.ndarray:
+    """Utilities ``(parties, product of the issues' allowed options)`` by broadcast sums.
+
+    The packages of a run of consecutive issues, in mixed radix order, are the cells of a
+    grid; each issue's values are added along its own axis, with no index arrays at all.
+    """
+    parties = compiled.n_parties
+    total = np.zeros((parties,) + (1,) * len(issues))
+    for axis, k in enumerate(issues):
+        values = compiled.tables[k][space.allowed[k]].T  # (parties, allowed options)
+        shape = [parties] + [1] * len(issues)
+        shape[axis + 1] = len(space.allowed[k])
+        total = total + values.reshape(shape)
+    return total.reshape(parties, -1)
 
 
 def add_interactions(
     compiled: CompiledScenario, utilities: np.ndarray, columns: list[np.ndarray]
 ) -> None:
-    """Add pairwise interaction terms to ``utilities[..., party]`` in place, then clip to [0, 1]."""
+    """Add pairwise interaction terms to ``utilities[party]`` in place, then clip to [0, 1].
+
+    ``utilities`` is party-major: ``(parties, ...)`` broadcastable with the columns.
+    """
     for term in compiled.interactions:
-        utilities[..., term.party] += term.matrix[columns[term.first], columns[term.second]]
+        utilities[term.party] += term.matrix[columns[term.first], columns[term.second]]
     if compiled.interactions:
         np.clip(utilities, 0.0, 1.0, out=utilities)
 
@@ -148,15 +158,20 @@ def add_interactions(
 def utilities_of(compiled: CompiledScenario, options: np.ndarray) -> np.ndarray:
     """Every party's utility ``(n, parties)`` for packages given as option rows ``(n, issues)``."""
     columns = [options[:, k] for k in range(options.shape[1])]
-    total = np.zeros((len(options), compiled.n_parties))
+    total = np.zeros((compiled.n_parties, len(options)))
     for k, column in enumerate(columns):
-        total += compiled.tables[k][column]
+        total += compiled.tables[k][column].T
     add_interactions(compiled, total, columns)
-    return total
+    result: np.ndarray = total.T
+    return result
 
 
 def blocks(compiled: CompiledScenario, space: Space, chunk_size: int | None = None) -> Iterator[Block]:
     """Enumerate a space in blocks of at most about ``chunk_size`` packages.
+
+    Utilities are computed party-major, ``(parties, rows, tail)``, so the one broadcast
+    addition per block runs along long contiguous rows; ``Block.utilities`` is the
+    ``(packages, parties)`` transposed view of that array.
 
     Raises
     ------
@@ -173,19 +188,25 @@ def blocks(compiled: CompiledScenario, space: Space, chunk_size: int | None = No
     tail_shape, prefix_shape = shape[split:], shape[:split]
     tail = math.prod(tail_shape)
     prefix = math.prod(prefix_shape)
+    parties = compiled.n_parties
     columns: list[np.ndarray] = [np.empty(0, dtype=np.intp)] * len(shape)
     tail_digits = np.unravel_index(np.arange(tail), tail_shape) if tail_shape else ()
     for offset, k in enumerate(range(split, len(shape))):
         columns[k] = space.allowed[k][tail_digits[offset]].reshape(1, tail)
-    tail_utilities = _utilities(compiled, columns, range(split, len(shape)), (1, tail))
+    tail_utilities = _outer_utilities(compiled, space, range(split, len(shape))).reshape(
+        parties, 1, tail
+    )
     rows_per_block = max(1, chunk_size // tail)
     for first in range(0, prefix, rows_per_block):
         rows = min(rows_per_block, prefix - first)
         prefix_digits = (
             np.unravel_index(np.arange(first, first + rows), prefix_shape) if prefix_shape else ()
         )
+        head = np.zeros((parties, rows, 1))
         for k in range(split):
-            columns[k] = space.allowed[k][prefix_digits[k]].reshape(rows, 1)
-        utilities = _utilities(compiled, columns, range(split), (rows, 1)) + tail_utilities
+            options = space.allowed[k][prefix_digits[k]]
+            columns[k] = options.reshape(rows, 1)
+            head += compiled.tables[k][options].T[:, :, None]
+        utilities = head + tail_utilities
         add_interactions(compiled, utilities, columns)
-        yield Block(first * tail, rows, tail, tuple(columns), utilities.reshape(rows * tail, -1))
+        yield Block(first * tail, rows, tail, tuple(columns), utilities.reshape(parties, -1).T)

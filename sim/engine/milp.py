@@ -1,0 +1,387 @@
+"""Exact search without enumeration: the scenario as a mixed-integer linear program.
+
+Variables: one binary ``x[k, o]`` per option of each issue, exactly one per issue. Each
+party's utility is linear in them (its weighted option values), plus one product variable
+per interaction pair (``y <= x_a``, ``y <= x_b``, ``y >= x_a + x_b - 1``). A red-line atom on
+issue ``k`` is the sum of ``x[k, o]`` over the options it allows, exactly 0 or 1, so every
+rule linearizes with continuous helpers: ``not a`` is ``1 - a``; ``z = and(a_i)`` by
+``z <= a_i`` and ``z >= sum a_i - (n - 1)``; ``z = or(a_i)`` by ``z >= a_i`` and
+``z <= sum a_i``; implication as ``or(not a, b)``. Rules that must hold are fixed to 1.
+
+Objectives, all solved with ``scipy.optimize.milp`` (HiGHS):
+
+- existence: any feasible point;
+- utilitarian: maximize the sum of utilities;
+- egalitarian: maximize ``t`` with ``t <= u_i - d_i``, then the sum at that ``t``;
+- Kalai-Smorodinsky: each party's ideal utility first, then as egalitarian on gains
+  scaled by the ideal gains;
+- Nash: maximize ``sum w_i l_i`` where each ``l_i`` lies below tangent lines of
+  ``log(u_i - d_i)``; each round adds the tangents at the new solution, until the upper
+  bound (the program's value) and the true log product of the incumbent agree to a gap.
+
+Soft constraints for the blocking analysis carry an indicator ``s_c``: a relaxable red line
+becomes ``rule >= s_c``, a reservation ``u_i - d_i >= -(1 - s_c)``.
+
+References
+----------
+Duran, M. A., Grossmann, I. E. (1986). An outer-approximation algorithm for a class of
+mixed-integer nonlinear programs. Mathematical Programming 36(3), 307-339.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.compile import CompiledScenario
+from sim.engine.space import Space
+from sim.rules import Predicate
+
+__all__ = [
+    "ExactSearchError",
+    "Program",
+    "MilpResult",
+    "NASH_GAP",
+    "base_program",
+    "exact_solution",
+    "maximize_utility",
+    "maximize_minimum",
+    "maximize_nash",
+]
+
+NASH_GAP = 1e-7
+"""Largest gap between the outer approximation and the true log Nash product."""
+_POSITIVE = 1e-9
+
+
+class ExactSearchError(ValueError):
+    """The scenario uses something the exact search cannot express."""
+
+
+@dataclass(frozen=True)
+class MilpResult:
+    """A solution: option per issue, all parties' utilities, and the solver's objective."""
+
+    options: np.ndarray
+    utilities: np.ndarray
+    objective: float
+
+
+class Program:
+    """A growing MILP over a compiled scenario's package space (``space`` prunes options)."""
+
+    def __init__(self, compiled: CompiledScenario, space: Space) -> None:
+        self.compiled = compiled
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+        self.rows: list[tuple[dict[int, float], float, float]] = []
+        self.option_vars: list[dict[int, int]] = []
+        for k, allowed in enumerate(space.allowed):
+            variables = {int(o): self.variable(0, 1, True) for o in allowed}
+            self.option_vars.append(variables)
+            self.row(dict.fromkeys(variables.values(), 1.0), 1, 1)
+        self.utility = [self._utility(p) for p in range(compiled.n_parties)]
+        for p, (expression, constant) in enumerate(self.utility):
+            low, high = self._bounds(expression, constant)
+            if compiled.interactions and (low < -1e-9 or high > 1 + 1e-9):
+                raise ExactSearchError(
+                    f"party {compiled.party_ids[p]!r}: interaction terms may push its utility "
+                    "outside [0, 1], where it is clipped; the exact search cannot express the clip"
+                )
+
+    # -- building blocks -----------------------------------------------------------------
+
+    def variable(self, low: float, high: float, integer: bool = False) -> int:
+        """Add a variable; returns its index."""
+        self.lower.append(low)
+        self.upper.append(high)
+        self.integer.append(1 if integer else 0)
+        return len(self.lower) - 1
+
+    def row(self, coefficients: dict[int, float], low: float, high: float) -> None:
+        """Add ``low <= sum coefficients[v] * v <= high``."""
+        self.rows.append((coefficients, low, high))
+
+    def _bounds(self, expression: dict[int, float], constant: float) -> tuple[float, float]:
+        low = high = constant
+        for variable, coefficient in expression.items():
+            a, b = coefficient * self.lower[variable], coefficient * self.upper[variable]
+            low += min(a, b)
+            high += max(a, b)
+        return low, high
+
+    def _utility(self, party: int) -> tuple[dict[int, float], float]:
+        compiled = self.compiled
+        expression: dict[int, float] = {}
+        for k, variables in enumerate(self.option_vars):
+            for option, variable in variables.items():
+                value = float(compiled.tables[k][option, party])
+                if value:
+                    expression[variable] = expression.get(variable, 0.0) + value
+        for term in compiled.interactions:
+            if term.party != party:
+                continue
+            for a, va in self.option_vars[term.first].items():
+                for b, vb in self.option_vars[term.second].items():
+                    value = float(term.matrix[a, b])
+                    if value:
+                        product = self.variable(0, 1)
+                        self.row({product: 1, va: -1}, -np.inf, 0)
+                        self.row({product: 1, vb: -1}, -np.inf, 0)
+                        self.row({product: 1, va: -1, vb: -1}, -1, np.inf)
+                        expression[product] = expression.get(product, 0.0) + value
+        return expression, 0.0
+
+    def truth(self, predicate: Predicate) -> tuple[dict[int, float], float]:
+        """A linear expression equal to 1 where the predicate holds and 0 elsewhere."""
+        if predicate.kind == "leaf":
+            assert predicate.table is not None
+            variables = self.option_vars[predicate.issue]
+            return {v: 1.0 for o, v in variables.items() if predicate.table[o]}, 0.0
+        if predicate.kind == "not":
+            inner, constant = self.truth(predicate.children[0])
+            return {v: -c for v, c in inner.items()}, 1.0 - constant
+        parts = [self.truth(child) for child in predicate.children]
+        z = self.variable(0, 1)
+        n = len(parts)
+        if predicate.kind == "and":
+            for expression, constant in parts:  # z <= a_i
+                self.row({z: 1.0, **{v: -c for v, c in expression.items()}}, -np.inf, constant)
+            total: dict[int, float] = {}
+            constants = 0.0
+            for expression, constant in parts:
+                constants += constant
+                for v, c in expression.items():
+                    total[v] = total.get(v, 0.0) + c
+            # z >= sum a_i - (n - 1)
+            self.row({z: 1.0, **{v: -c for v, c in total.items()}}, constants - (n - 1), np.inf)
+        else:
+            for expression, constant in parts:  # z >= a_i
+                self.row({z: 1.0, **{v: -c for v, c in expression.items()}}, constant, np.inf)
+            total, constants = {}, 0.0
+            for expression, constant in parts:
+                constants += constant
+                for v, c in expression.items():
+                    total[v] = total.get(v, 0.0) + c
+            self.row({z: 1.0, **{v: -c for v, c in total.items()}}, -np.inf, constants)
+        return {z: 1.0}, 0.0
+
+    def require(self, predicate: Predicate, indicator: int | None = None) -> None:
+        """The predicate must hold (or must hold when ``indicator`` is 1)."""
+        expression, constant = self.truth(predicate)
+        if indicator is None:
+            self.row(expression, 1 - constant, np.inf)
+        else:
+            self.row({**expression, indicator: -1.0}, -constant, np.inf)
+
+    def at_least(self, party: int, value: float, indicator: int | None = None) -> None:
+        """``u_party >= value`` (or only when ``indicator`` is 1)."""
+        expression, constant = self.utility[party]
+        if indicator is None:
+            self.row(expression, value - constant, np.inf)
+        else:
+            self.row({**expression, indicator: -(value + 1.0)}, -1.0 - constant, np.inf)
+
+    def gain_variable(self, party: int, disagreement: float) -> int:
+        """A variable equal to ``u_party - disagreement``."""
+        expression, constant = self.utility[party]
+        gain = self.variable(-np.inf, np.inf)
+        self.row({**expression, gain: -1.0}, disagreement - constant, disagreement - constant)
+        return gain
+
+    # -- solving -------------------------------------------------------------------------
+
+    def solve(self, objective: dict[int, float], time_limit: float | None = None) -> np.ndarray | None:
+        """Maximize a linear objective; the variable values, or None if infeasible."""
+        from scipy.optimize import Bounds, LinearConstraint, milp
+        from scipy.sparse import csr_array
+
+        n = len(self.lower)
+        c = np.zeros(n)
+        for variable, coefficient in objective.items():
+            c[variable] = -coefficient
+        data, indices, pointers, lows, highs = [], [], [0], [], []
+        for coefficients, low, high in self.rows:
+            indices.extend(coefficients)
+            data.extend(coefficients.values())
+            pointers.append(len(indices))
+            lows.append(low)
+            highs.append(high)
+        matrix = csr_array((data, indices, pointers), shape=(len(self.rows), n))
+        options = {"disp": False, "mip_rel_gap": 1e-9}
+        if time_limit is not None:
+            options["time_limit"] = time_limit
+        result = milp(
+            c,
+            constraints=LinearConstraint(matrix, lows, highs),
+            integrality=np.array(self.integer),
+            bounds=Bounds(self.lower, self.upper),
+            options=options,
+        )
+        if result.status == 2 or result.x is None:
+            return None
+        if result.status not in (0,):
+            raise ExactSearchError(f"the MILP solver stopped: {result.message}")
+        x: np.ndarray = result.x
+        return x
+
+    def package(self, x: np.ndarray) -> MilpResult:
+        """Options and utilities of a solution vector."""
+        options = np.array(
+            [max(variables, key=lambda o: x[variables[o]]) for variables in self.option_vars]
+        )
+        utilities = np.array([
+            sum(c * x[v] for v, c in expression.items()) + constant
+            for expression, constant in self.utility
+        ])
+        return MilpResult(options, np.round(utilities, 12), float("nan"))
+
+    def expression_value(self, x: np.ndarray, expression: dict[int, float]) -> float:
+        """Value of a linear expression at a solution."""
+        return float(sum(c * x[v] for v, c in expression.items()))
+
+
+def base_program(compiled: CompiledScenario, space: Space, gating: bool = True) -> Program:
+    """A program whose feasible points are the agreement region (``gating``) or the space."""
+    program = Program(compiled, space)
+    if gating:
+        for rule in compiled.gating_rules():
+            program.require(rule.predicate)
+        for p in np.flatnonzero(compiled.bargaining):
+            program.at_least(int(p), float(compiled.reservation[p]))
+    else:
+        for rule in compiled.rules:
+            if rule.owner < 0:
+                program.require(rule.predicate)
+    return program
+
+
+def _sum(program: Program, parties: Sequence[int], weights: Sequence[float] | None = None) -> dict[int, float]:
+    total: dict[int, float] = {}
+    for i, p in enumerate(parties):
+        weight = 1.0 if weights is None else float(weights[i])
+        for v, c in program.utility[p][0].items():
+            total[v] = total.get(v, 0.0) + weight * c
+    return total
+
+
+def maximize_utility(program: Program, parties: Sequence[int],
+                     weights: Sequence[float] | None = None) -> MilpResult | None:
+    """Maximize the (weighted) sum of some parties' utilities."""
+    x = program.solve(_sum(program, parties, weights))
+    if x is None:
+        return None
+    result = program.package(x)
+    return MilpResult(result.options, result.utilities, float(result.utilities[list(parties)].sum()))
+
+
+def maximize_minimum(program: Program, parties: Sequence[int], disagreement: np.ndarray,
+                     scale: np.ndarray) -> MilpResult | None:
+    """Maximize ``min_i (u_i - d_i) / scale_i``, then the total utility at that minimum."""
+    t = program.variable(-np.inf, np.inf)
+    for i, p in enumerate(parties):
+        expression, constant = program.utility[p]
+        # t * scale_i <= u_i - d_i
+        program.row({t: float(scale[i]), **{v: -c for v, c in expression.items()}},
+                    -np.inf, constant - float(disagreement[i]))
+    x = program.solve({t: 1.0})
+    if x is None:
+        return None
+    best = float(x[t])
+    program.row({t: 1.0}, best - 1e-9 * max(1.0, abs(best)), np.inf)
+    x = program.solve(_sum(program, parties))
+    assert x is not None
+    result = program.package(x)
+    return MilpResult(result.options, result.utilities, best)
+
+
+def maximize_nash(program: Program, parties: Sequence[int], disagreement: np.ndarray,
+                  powers: np.ndarray, max_rounds: int = 60) -> MilpResult | None:
+    """Maximize the Nash product by outer approximation with tangent cuts of the log.
+
+    Lexicographic as :func:`sim.engine.solutions.nash_solution`: first the number of
+    parties with a positive gain, then the weighted log product over those parties.
+    """
+    positive = [program.variable(0, 1, True) for _ in parties]
+    gains = [program.gain_variable(p, float(d)) for p, d in zip(parties, disagreement, strict=True)]
+    for b, g in zip(positive, gains, strict=True):
+        program.row({g: 1.0, b: -2 * _POSITIVE}, 0.0, np.inf)  # b = 1 -> gain >= 2 eps
+        program.row({g: 1.0, b: -2.0}, -np.inf, _POSITIVE)  # b = 0 -> gain <= eps
+    x = program.solve(dict.fromkeys(positive, 1.0))
+    if x is None:
+        return None
+    count = round(sum(x[b] for b in positive))
+    program.row(dict.fromkeys(positive, 1.0), count, count)
+    logs = []
+    for b, g in zip(positive, gains, strict=True):
+        log_var = program.variable(np.log(2 * _POSITIVE) - 1, 0.0)
+        # when b = 0 the party's term is 0: l <= 0 always and l >= ... free; when b = 1,
+        # l <= tangent cuts; cuts are relaxed by (1 - b) * M so they bind only when b = 1.
+        logs.append((log_var, b, g))
+    big = -np.log(2 * _POSITIVE) + 2.0
+
+    def add_cuts(points: Sequence[float]) -> None:
+        for log_var, b, g in logs:
+            for g0 in points:
+                g0 = max(float(g0), 2 * _POSITIVE)
+                # l <= log g0 + (g - g0)/g0 + (1 - b) * big
+                program.row({log_var: 1.0, g: -1.0 / g0, b: big},
+                            -np.inf, float(np.log(g0)) - 1.0 + big)
+            # b = 0 -> l = 0 allowed; b = 1 -> l <= 0 anyway (gains <= 1)
+
+    add_cuts([1e-6, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0])
+    objective = {log_var: float(w) for (log_var, _, _), w in zip(logs, powers, strict=True)}
+    best: MilpResult | None = None
+    best_value = -np.inf
+    for _ in range(max_rounds):
+        x = program.solve(objective)
+        if x is None:
+            break
+        bound = sum(float(w) * x[lv] for (lv, _, _), w in zip(logs, powers, strict=True))
+        result = program.package(x)
+        gain_values = result.utilities[list(parties)] - disagreement
+        value = float(sum(float(w) * np.log(gv) for gv, w in zip(gain_values, powers, strict=True)
+                          if gv > _POSITIVE * 1.5))
+        if value > best_value:
+            best, best_value = MilpResult(result.options, result.utilities, value), value
+        if bound - best_value <= NASH_GAP * max(1.0, abs(best_value)):
+            break
+        add_cuts(sorted({float(max(gv, 2 * _POSITIVE)) for gv in gain_values}))
+    return best
+
+
+def exact_solution(compiled: CompiledScenario, space: Space, name: str) -> MilpResult | None:
+    """Bargaining solution ``name`` over the agreement region, or None if the region is empty.
+
+    The parties are the bargaining parties (all parties when there are none), as in the
+    enumeration path; ``feasible`` returns any point of the region.
+    """
+    bargaining = np.flatnonzero(compiled.bargaining)
+    parties = bargaining if len(bargaining) else np.arange(compiled.n_parties)
+    disagreement = compiled.reservation[parties]
+    if name == "feasible":
+        program = base_program(compiled, space)
+        x = program.solve({})
+        return None if x is None else program.package(x)
+    if name == "utilitarian":
+        return maximize_utility(base_program(compiled, space), parties)
+    if name == "egalitarian":
+        return maximize_minimum(base_program(compiled, space), parties, disagreement,
+                                np.ones(len(parties)))
+    if name == "kalai_smorodinsky":
+        ideal = []
+        for p in parties:
+            best = maximize_utility(base_program(compiled, space), [p])
+            if best is None:
+                return None
+            ideal.append(best.objective)
+        gains = np.array(ideal) - disagreement
+        scale = np.where(gains > 1e-9, gains, 1.0)
+        return maximize_minimum(base_program(compiled, space), parties, disagreement, scale)
+    if name == "nash":
+        return maximize_nash(base_program(compiled, space), parties, disagreement,
+                             compiled.power[parties])
+    raise ValueError(f"unknown solution {name!r}")
