@@ -95,7 +95,7 @@ class _Element:
         return next(self.iter(tag), None)
 
     def iter(self, tag: str) -> Iterator[_Element]:
-        """This element and its descendants with ``tag``, in document order."""
+        """Yield this element and its descendants with ``tag``, in document order."""
         stack = [self]
         while stack:
             element = stack.pop()
@@ -103,9 +103,17 @@ class _Element:
                 yield element
             stack.extend(reversed(element.children))
 
+    def named(self, tag: str) -> list[_Element]:
+        """Children with ``tag``."""
+        return [child for child in self.children if child.tag == tag]
+
 
 class _Refused(Exception):
     pass
+
+
+def _error(file: str, message: str, element: _Element | None = None) -> InputError:
+    return InputError(file, message, element.line if element is not None else None)
 
 
 def _read_xml(path: str | Path) -> tuple[str, _Element]:
@@ -128,25 +136,23 @@ def _read_xml(path: str | Path) -> tuple[str, _Element]:
     parser = expat.ParserCreate()
     stack: list[_Element] = []
     roots: list[_Element] = []
-    count = 0
+    count = [0]
 
     def start(tag: str, attributes: dict[str, str]) -> None:
-        nonlocal count
-        count += 1
-        if count > MAX_NODES:
+        count[0] += 1
+        if count[0] > MAX_NODES:
             raise _Refused(f"document has more than {MAX_NODES} elements")
         if len(stack) >= MAX_DEPTH:
             raise _Refused(f"elements nest deeper than {MAX_DEPTH} levels")
-        element = _Element(
-            tag.lower(), {k.lower(): v for k, v in attributes.items()}, parser.CurrentLineNumber
-        )
+        attrib = {key.lower(): value for key, value in attributes.items()}
+        element = _Element(tag.lower(), attrib, parser.CurrentLineNumber)
         (stack[-1].children if stack else roots).append(element)
         stack.append(element)
 
     def end(tag: str) -> None:
         stack.pop()
 
-    def refuse(*_: Any) -> None:
+    def refuse(*_: Any) -> Any:
         raise _Refused("document type and entity declarations are not allowed")
 
     parser.StartElementHandler = start
@@ -159,7 +165,8 @@ def _read_xml(path: str | Path) -> tuple[str, _Element]:
     except _Refused as error:
         raise InputError(file, str(error), parser.CurrentLineNumber) from None
     except expat.ExpatError as error:
-        raise InputError(file, f"malformed XML: {expat.ErrorString(error.code)}", error.lineno) from None
+        message = f"malformed XML: {expat.ErrorString(error.code)}"
+        raise InputError(file, message, error.lineno) from None
     return file, roots[0]
 
 
@@ -168,13 +175,13 @@ def _number(file: str, element: _Element, name: str, default: float | None = Non
     if text is None:
         if default is not None:
             return default
-        raise InputError(file, f"<{element.tag}> needs a '{name}' attribute", element.line)
+        raise _error(file, f"<{element.tag}> needs a '{name}' attribute", element)
     try:
         value = float(text)
     except ValueError:
         value = math.nan
     if not math.isfinite(value):
-        raise InputError(file, f"<{element.tag}> {name}={text!r} is not a number", element.line)
+        raise _error(file, f"<{element.tag}> {name}={text!r} is not a number", element)
     return value
 
 
@@ -185,7 +192,7 @@ def _index(file: str, element: _Element) -> int | None:
     try:
         return int(text.strip())
     except ValueError:
-        raise InputError(file, f"<{element.tag}> index={text!r} is not an integer", element.line) from None
+        raise _error(file, f"<{element.tag}> index={text!r} is not an integer", element) from None
 
 
 def _objective_root(root: _Element) -> _Element:
@@ -210,6 +217,16 @@ def _identifier(text: str, fallback: str, taken: set[str]) -> str:
         candidate, number = f"{base}_{number}", number + 1
     taken.add(candidate)
     return candidate
+
+
+def _label(name: str) -> str:
+    """A GENIUS name as a scenario label (a leading ``$`` would read as a parameter reference)."""
+    return " " + name if name.startswith("$") else name
+
+
+def _name(label: str) -> str:
+    """The GENIUS name a label came from (undoes :func:`_label`)."""
+    return label[1:] if label.startswith(" $") else label
 
 
 # --------------------------------------------------------------------------- the domain
@@ -237,77 +254,78 @@ class _Domain:
 def _issue_type(file: str, element: _Element, name: str) -> str:
     kind = (element.get("type") or element.get("etype") or "discrete").strip().lower()
     if kind not in ("discrete", "integer", "real"):
-        raise InputError(
-            file, f"issue {name!r} has type {kind!r}; expected discrete, integer or real", element.line
-        )
+        message = f"issue {name!r} has type {kind!r}; expected discrete, integer or real"
+        raise _error(file, message, element)
     return kind
 
 
-def _bounds(file: str, element: _Element, name: str, fallback: tuple[float, float] | None) -> tuple[float, float]:
+def _bounds(
+    file: str, element: _Element, name: str, fallback: tuple[float, float] | None
+) -> tuple[float, float]:
+    """``lowerbound`` and ``upperbound``: attributes of the issue or of its ``<range>``."""
     holder = element
     if element.get("lowerbound") is None and element.get("upperbound") is None:
-        holder = next((c for c in element.children if c.tag == "range"), element)
+        holder = next(iter(element.named("range")), element)
     if holder.get("lowerbound") is None or holder.get("upperbound") is None:
         if fallback is not None:
             return fallback
-        raise InputError(file, f"issue {name!r} needs 'lowerbound' and 'upperbound'", element.line)
+        raise _error(file, f"issue {name!r} needs 'lowerbound' and 'upperbound'", element)
     return _number(file, holder, "lowerbound"), _number(file, holder, "upperbound")
+
+
+def _domain_issue(file: str, element: _Element, issue_id: str) -> _DomainIssue:
+    name = element.get("name") or ""
+    index = _index(file, element)
+    if index is None:
+        raise _error(file, f"issue {name!r} has no index", element)
+    kind = _issue_type(file, element, name)
+    if kind == "discrete":
+        values: list[str] = []
+        for item in element.named("item"):
+            value = item.get("value")
+            if value is None:
+                raise _error(file, f"issue {name!r}: an <item> has no 'value'", item)
+            if value in values:
+                raise _error(file, f"issue {name!r}: value {value!r} is listed twice", item)
+            values.append(value)
+        if len(values) < 2:
+            raise _error(file, f"issue {name!r} has fewer than two values", element)
+        taken: set[str] = set()
+        options = tuple(_identifier(v, f"value_{n}", taken) for n, v in enumerate(values, 1))
+        return _DomainIssue(issue_id, name, index, kind, tuple(values), options)
+    low, high = _bounds(file, element, name, None)
+    if not low < high:
+        raise _error(file, f"issue {name!r} needs lowerbound < upperbound", element)
+    if kind == "integer":
+        if not (low.is_integer() and high.is_integer()):
+            raise _error(file, f"integer issue {name!r} has non-integer bounds", element)
+        if high - low > MAX_OPTIONS:
+            message = f"integer issue {name!r} has more than {MAX_OPTIONS + 1} values"
+            raise _error(file, message, element)
+    return _DomainIssue(issue_id, name, index, kind, bounds=(low, high))
 
 
 def _read_domain(path: str | Path) -> _Domain:
     file, root = _read_xml(path)
     if root.tag not in ("negotiation_template", "utility_space"):
-        raise InputError(
-            file, f"root element is <{root.tag}>; expected <negotiation_template> (a GENIUS domain)", root.line
-        )
+        message = f"root element is <{root.tag}>; expected <negotiation_template> (a domain)"
+        raise _error(file, message, root)
     top = _objective_root(root)
     objectives = frozenset(
         index for element in top.iter("objective") if (index := _index(file, element)) is not None
     )
     issues: list[_DomainIssue] = []
     ids: set[str] = set()
-    indices: set[int] = set()
     for position, element in enumerate(_issues_in(top), start=1):
         name = element.get("name") or ""
         if not name.strip():
-            raise InputError(file, "an issue has no name", element.line)
-        index = _index(file, element)
-        if index is None:
-            raise InputError(file, f"issue {name!r} has no index", element.line)
-        if index in indices or index in objectives:
-            raise InputError(file, f"issue {name!r}: index {index} is used twice", element.line)
-        indices.add(index)
-        issue_id = _identifier(name, f"issue_{position}", ids)
-        kind = _issue_type(file, element, name)
-        if kind == "discrete":
-            values = []
-            for item in (child for child in element.children if child.tag == "item"):
-                value = item.get("value")
-                if value is None:
-                    raise InputError(file, f"issue {name!r}: an <item> has no 'value'", item.line)
-                if value in values:
-                    raise InputError(file, f"issue {name!r}: value {value!r} is listed twice", item.line)
-                values.append(value)
-            count = len(values)
-            taken: set[str] = set()
-            option_ids = tuple(_identifier(v, f"value_{n}", taken) for n, v in enumerate(values, 1))
-            issue = _DomainIssue(issue_id, name, index, kind, tuple(values), option_ids)
-        else:
-            low, high = _bounds(file, element, name, None)
-            if kind == "integer" and not (low.is_integer() and high.is_integer()):
-                raise InputError(file, f"integer issue {name!r} has non-integer bounds", element.line)
-            count = int(high - low) + 1 if kind == "integer" else (2 if high > low else 1)
-            if count > MAX_OPTIONS + 1:
-                raise InputError(
-                    file, f"integer issue {name!r} has {count} values; at most {MAX_OPTIONS + 1} are supported",
-                    element.line,
-                )
-            issue = _DomainIssue(issue_id, name, index, kind, bounds=(low, high))
-        if count < 2:
-            raise InputError(file, f"issue {name!r} has fewer than two values: nothing to negotiate", element.line)
+            raise _error(file, "an issue has no name", element)
+        issue = _domain_issue(file, element, _identifier(name, f"issue_{position}", ids))
+        if issue.index in objectives or any(issue.index == other.index for other in issues):
+            raise _error(file, f"issue {name!r}: index {issue.index} is used twice", element)
         issues.append(issue)
     if not issues:
-        raise InputError(file, "the domain defines no issues", top.line)
+        raise _error(file, "the domain defines no issues", top)
     title = (top.get("name") or "").strip()
     if title.lower() in ("", "root"):
         title = Path(file).stem
@@ -319,47 +337,57 @@ def _read_domain(path: str | Path) -> _Domain:
 _Function = Callable[[np.ndarray], np.ndarray]
 
 
-def _evaluator(file: str, element: _Element, name: str, low: float) -> tuple[_Function, list[float]]:
+def _linear(file: str, evaluator: _Element, low: float) -> tuple[_Function, list[float]]:
+    """GENIUS's clipped linear evaluator and the points where the clipping starts."""
+    if evaluator.get("slope") is not None or evaluator.get("offset") is not None:
+        offset = _number(file, evaluator, "offset", 0.0)
+        slope = _number(file, evaluator, "slope", 0.0)
+        start = low
+    else:
+        offset = _number(file, evaluator, "parameter0")
+        slope = _number(file, evaluator, "parameter1")
+        start = 0.0
+    kinks = [start + (level - offset) / slope for level in (0.0, 1.0)] if slope else []
+    return (lambda x: np.clip(offset + slope * (x - start), 0.0, 1.0)), kinks
+
+
+def _triangle(file: str, evaluator: _Element, name: str) -> tuple[_Function, list[float]]:
+    """GENIUS's triangular evaluator: 0 up to parameter0, 1 at parameter2, 0 from parameter1."""
+    lower, upper, top = (_number(file, evaluator, f"parameter{n}") for n in range(3))
+    if not lower < top < upper:
+        message = (
+            f"issue {name!r}: a triangular evaluator needs parameter0 < parameter2 < parameter1"
+        )
+        raise _error(file, message, evaluator)
+
+    def triangle(x: np.ndarray) -> np.ndarray:
+        rising = (x - lower) / (top - lower)
+        falling = 1.0 - (x - top) / (upper - top)
+        return np.where((x < lower) | (x >= upper), 0.0, np.where(x < top, rising, falling))
+
+    return triangle, [lower, top, upper]
+
+
+def _evaluator(
+    file: str, element: _Element, name: str, low: float
+) -> tuple[_Function, list[float]]:
     """A profile issue's evaluator as a vectorized function and its breakpoints."""
-    evaluator = next((child for child in element.children if child.tag == "evaluator"), None)
+    evaluator = next(iter(element.named("evaluator")), None)
     if evaluator is None:
-        raise InputError(file, f"issue {name!r} has no <evaluator>", element.line)
+        raise _error(file, f"issue {name!r} has no <evaluator>", element)
     ftype = (evaluator.get("ftype") or "linear").strip().lower()
     if ftype == "linear":
-        if evaluator.get("slope") is not None or evaluator.get("offset") is not None:
-            offset = _number(file, evaluator, "offset", 0.0)
-            slope = _number(file, evaluator, "slope", 0.0)
-            start = low
-        else:
-            offset = _number(file, evaluator, "parameter0")
-            slope = _number(file, evaluator, "parameter1")
-            start = 0.0
-        kinks = [start + (level - offset) / slope for level in (0.0, 1.0)] if slope else []
-        return (lambda x: np.clip(offset + slope * (x - start), 0.0, 1.0)), kinks
-    if ftype == "constant":
-        constant = _number(file, evaluator, "parameter0") if evaluator.get("offset") is None \
-            else _number(file, evaluator, "offset")
-        if not 0.0 <= constant <= 1.0:
-            raise InputError(file, f"issue {name!r}: constant evaluation {constant} is not in [0, 1]", evaluator.line)
-        return (lambda x: np.full(np.shape(x), constant)), []
+        return _linear(file, evaluator, low)
     if ftype == "triangular":
-        lower, upper, top = (_number(file, evaluator, f"parameter{n}") for n in range(3))
-        if not lower < top < upper:
-            raise InputError(
-                file, f"issue {name!r}: a triangular evaluator needs parameter0 < parameter2 < parameter1",
-                evaluator.line,
-            )
-
-        def triangle(x: np.ndarray) -> np.ndarray:
-            rising = (x - lower) / (top - lower)
-            falling = 1.0 - (x - top) / (upper - top)
-            return np.where((x < lower) | (x >= upper), 0.0, np.where(x < top, rising, falling))
-
-        return triangle, [lower, top, upper]
-    raise InputError(
-        file, f"issue {name!r}: evaluator ftype {ftype!r} is not supported (linear, constant, triangular)",
-        evaluator.line,
-    )
+        return _triangle(file, evaluator, name)
+    if ftype == "constant":
+        key = "offset" if evaluator.get("offset") is not None else "parameter0"
+        constant = _number(file, evaluator, key)
+        if not 0.0 <= constant <= 1.0:
+            raise _error(file, f"issue {name!r}: constant {constant} is not in [0, 1]", evaluator)
+        return (lambda x: np.full(np.shape(x), constant)), []
+    message = f"issue {name!r}: evaluator ftype {ftype!r} is not supported"
+    raise _error(file, message + " (linear, constant, triangular)", evaluator)
 
 
 def _curve(xs: np.ndarray, ys: np.ndarray) -> list[list[float]]:
@@ -372,41 +400,40 @@ def _curve(xs: np.ndarray, ys: np.ndarray) -> list[list[float]]:
     return [[float(x), float(y)] for x, y in zip(xs[keep], ys[keep], strict=True)]
 
 
-def _continuous_values(
-    file: str, element: _Element, issue: _DomainIssue, real_steps: int
-) -> list[list[float]]:
+def _continuous_values(file: str, element: _Element, issue: _DomainIssue) -> list[list[float]]:
     low, high = issue.bounds
     own_low, _ = _bounds(file, element, issue.name, issue.bounds)
     function, kinks = _evaluator(file, element, issue.name, own_low)
     if issue.type == "integer":
         xs = np.arange(int(low), int(high) + 1, dtype=float)
     else:
-        inside = [x for x in kinks if low < x < high]
+        inside = [round(x, 12) for x in kinks if low < round(x, 12) < high]
         xs = np.unique(np.array([low, high, *inside], dtype=float))
     return _curve(xs, function(xs))
 
 
-def _discrete_values(file: str, element: _Element, issue: _DomainIssue, weight: float) -> dict[str, float]:
+def _discrete_values(
+    file: str, element: _Element, issue: _DomainIssue, weight: float
+) -> dict[str, float]:
+    """Each item's evaluation divided by the largest one, keyed by option id."""
+    name = issue.name
     evaluations: dict[str, float] = {}
-    for item in (child for child in element.children if child.tag == "item"):
+    for item in element.named("item"):
         value = item.get("value")
         if value is None:
-            raise InputError(file, f"issue {issue.name!r}: an <item> has no 'value'", item.line)
+            raise _error(file, f"issue {name!r}: an <item> has no 'value'", item)
         if value not in issue.values:
-            raise InputError(file, f"issue {issue.name!r} has no value {value!r} in the domain", item.line)
+            raise _error(file, f"issue {name!r} has no value {value!r} in the domain", item)
         if value in evaluations:
-            raise InputError(file, f"issue {issue.name!r}: value {value!r} is evaluated twice", item.line)
+            raise _error(file, f"issue {name!r}: value {value!r} is evaluated twice", item)
         if item.get("evaluation") is None:
-            raise InputError(file, f"issue {issue.name!r}: value {value!r} has no 'evaluation'", item.line)
-        evaluation = _number(file, item, "evaluation")
-        if evaluation < 0:
-            raise InputError(file, f"issue {issue.name!r}: value {value!r} has a negative evaluation", item.line)
-        evaluations[value] = evaluation
-    missing = [value for value in issue.values if value not in evaluations]
+            raise _error(file, f"issue {name!r}: value {value!r} has no 'evaluation'", item)
+        evaluations[value] = _number(file, item, "evaluation")
+        if evaluations[value] < 0:
+            raise _error(file, f"issue {name!r}: value {value!r} has a negative evaluation", item)
+    missing = ", ".join(repr(value) for value in issue.values if value not in evaluations)
     if missing and weight > 0:
-        raise InputError(
-            file, f"issue {issue.name!r}: no evaluation for {', '.join(map(repr, missing))}", element.line
-        )
+        raise _error(file, f"issue {name!r}: no evaluation for {missing}", element)
     top = max(evaluations.values(), default=0.0)
     return {
         option: evaluations.get(value, 0.0) / top if top > 0 else 0.0
@@ -422,38 +449,36 @@ def _single(file: str, space: _Element, tag: str) -> float | None:
     return None if element is None else _number(file, element, "value")
 
 
-def _read_profile(
-    path: str | Path, domain: _Domain, taken: set[str], real_steps: int
-) -> tuple[str, dict[str, Any]]:
-    file, root = _read_xml(path)
-    space = root if root.tag == "utility_space" else root.first("utility_space")
-    if space is None:
-        raise InputError(file, f"root element is <{root.tag}>; expected <utility_space> (a GENIUS profile)", root.line)
-    reservation = _single(file, space, "reservation")
-    reservation = 0.0 if reservation is None else reservation
-    if not 0.0 <= reservation <= 1.0:
-        raise InputError(file, f"reservation value {reservation} is not in [0, 1]", space.first("reservation").line)  # type: ignore[union-attr]
-    discount = _single(file, space, "discount_factor")
-
+def _weights(file: str, space: _Element, domain: _Domain) -> dict[str, float]:
+    """Issue weights by issue id (weights of objectives are ignored, as GENIUS ignores them)."""
     by_index = {issue.index: issue for issue in domain.issues}
-    names = [issue.name for issue in domain.issues]
     weights: dict[str, float] = {}
     for element in space.iter("weight"):
         index = _index(file, element)
         if index is None:
-            raise InputError(file, "a <weight> has no index", element.line)
+            raise _error(file, "a <weight> has no index", element)
         if index in domain.objectives:
             continue
         if index not in by_index:
-            raise InputError(file, f"<weight index=\"{index}\"> names no issue of the domain", element.line)
+            raise _error(file, f'<weight index="{index}"> names no issue of the domain', element)
         issue = by_index[index]
         if issue.id in weights:
-            raise InputError(file, f"issue {issue.name!r} has two weights", element.line)
-        weight = _number(file, element, "value")
-        if weight < 0:
-            raise InputError(file, f"issue {issue.name!r} has a negative weight", element.line)
-        weights[issue.id] = weight
+            raise _error(file, f"issue {issue.name!r} has two weights", element)
+        weights[issue.id] = _number(file, element, "value")
+        if weights[issue.id] < 0:
+            raise _error(file, f"issue {issue.name!r} has a negative weight", element)
+    for issue in domain.issues:
+        if issue.id not in weights:
+            raise InputError(file, f"no weight for issue {issue.name!r} (index {issue.index})")
+    if not any(weight > 0 for weight in weights.values()):
+        raise InputError(file, "every issue weight is zero")
+    return {issue.id: weights[issue.id] for issue in domain.issues}
 
+
+def _profile_issues(file: str, space: _Element, domain: _Domain) -> dict[str, _Element]:
+    """The profile's issue elements by domain issue id: by index, else by (unique) name."""
+    by_index = {issue.index: issue for issue in domain.issues}
+    names = [issue.name for issue in domain.issues]
     elements: dict[str, _Element] = {}
     for element in _issues_in(_objective_root(space)):
         index = _index(file, element)
@@ -464,37 +489,47 @@ def _read_profile(
             issue = domain.issues[names.index(name)]
         else:
             which = f"index {index}" if index is not None else f"name {name!r}"
-            raise InputError(file, f"profile issue with {which} is not an issue of the domain", element.line)
+            raise _error(file, f"the profile's issue with {which} is not in the domain", element)
         if issue.id in elements:
-            raise InputError(file, f"issue {issue.name!r} is evaluated twice", element.line)
+            raise _error(file, f"issue {issue.name!r} is evaluated twice", element)
         kind = (element.get("type") or element.get("etype") or issue.type).strip().lower()
         if kind != issue.type:
-            raise InputError(file, f"issue {issue.name!r} is {issue.type} in the domain, {kind} here", element.line)
+            message = f"issue {issue.name!r} is {issue.type} in the domain, {kind} here"
+            raise _error(file, message, element)
         elements[issue.id] = element
+    return elements
 
+
+def _read_profile(path: str | Path, domain: _Domain, taken: set[str]) -> tuple[str, dict[str, Any]]:
+    file, root = _read_xml(path)
+    space = root if root.tag == "utility_space" else root.first("utility_space")
+    if space is None:
+        message = f"root element is <{root.tag}>; expected <utility_space> (a profile)"
+        raise _error(file, message, root)
+    reservation = _single(file, space, "reservation")
+    reservation = 0.0 if reservation is None else reservation
+    if not 0.0 <= reservation <= 1.0:
+        message = f"reservation value {reservation:g} is not in [0, 1]"
+        raise _error(file, message, space.first("reservation"))
+    discount = _single(file, space, "discount_factor")
+    weights = _weights(file, space, domain)
+    elements = _profile_issues(file, space, domain)
     values: dict[str, Any] = {}
     for issue in domain.issues:
-        if issue.id not in weights:
-            raise InputError(file, f"no weight for issue {issue.name!r} (index {issue.index})")
         element = elements.get(issue.id)
         if element is None:
             if weights[issue.id] > 0:
                 raise InputError(file, f"issue {issue.name!r} has a weight but no evaluation")
-            continue
-        if issue.type == "discrete":
+        elif issue.type == "discrete":
             values[issue.id] = _discrete_values(file, element, issue, weights[issue.id])
         else:
-            values[issue.id] = _continuous_values(file, element, issue, real_steps)
-    if not any(weight > 0 for weight in weights.values()):
-        raise InputError(file, "every issue weight is zero")
-
+            values[issue.id] = _continuous_values(file, element, issue)
     stem = Path(file).stem
-    party_id = _identifier(stem, f"party_{len(taken) + 1}", taken)
     description = f"GENIUS profile {Path(file).name}"
     if discount is not None:
         description += f"; discount factor {discount:g} (recorded, not used by the analysis)"
-    return party_id, {
-        "label": stem,
+    return _identifier(stem, f"party_{len(taken) + 1}", taken), {
+        "label": _label(stem),
         "description": description,
         "role": "signatory",
         "weights": weights,
@@ -505,6 +540,25 @@ def _read_profile(
 
 
 # --------------------------------------------------------------------------- import
+
+
+def _issue_data(issue: _DomainIssue, real_steps: int) -> dict[str, Any]:
+    if issue.type == "discrete":
+        options = zip(issue.option_ids, issue.values, strict=True)
+        return {
+            "label": _label(issue.name),
+            "kind": "categorical",
+            "options": [{"id": option, "label": _label(value)} for option, value in options],
+        }
+    low, high = issue.bounds
+    whole = issue.type == "integer"
+    return {
+        "label": _label(issue.name),
+        "description": f"GENIUS {issue.type} issue",
+        "kind": "continuous",
+        "range": [int(low), int(high)] if whole else [low, high],
+        "step": 1 if whole else (high - low) / real_steps,
+    }
 
 
 def genius_scenario_data(
@@ -535,37 +589,14 @@ def genius_scenario_data(
     if not 1 <= real_steps <= MAX_OPTIONS:
         raise ValueError(f"real_steps must be between 1 and {MAX_OPTIONS}")
     domain = _read_domain(domain_path)
-    issues: dict[str, Any] = {}
-    for issue in domain.issues:
-        if issue.type == "discrete":
-            issues[issue.id] = {
-                "label": issue.name,
-                "kind": "categorical",
-                "options": [
-                    {"id": option, "label": value}
-                    for option, value in zip(issue.option_ids, issue.values, strict=True)
-                ],
-            }
-        else:
-            low, high = issue.bounds
-            step = 1 if issue.type == "integer" else (high - low) / real_steps
-            if issue.type == "integer":
-                low, high = int(low), int(high)
-            issues[issue.id] = {
-                "label": issue.name,
-                "description": f"GENIUS {issue.type} issue",
-                "kind": "continuous",
-                "range": [low, high],
-                "step": step,
-            }
     taken: set[str] = set()
-    parties = dict(_read_profile(path, domain, taken, real_steps) for path in profile_paths)
+    parties = dict(_read_profile(path, domain, taken) for path in profile_paths)
     names = ", ".join(Path(path).name for path in profile_paths)
     return {
         "title": domain.title,
         "description": f"Imported from the GENIUS domain {Path(domain.file).name} "
         f"with the profiles {names}.",
-        "issues": issues,
+        "issues": {issue.id: _issue_data(issue, real_steps) for issue in domain.issues},
         "parties": parties,
     }
 
@@ -616,20 +647,29 @@ def _option_values(issue: Issue, spec: Any) -> np.ndarray:
     return np.array([float(spec.get(option, 0.0)) for option in issue.option_ids])
 
 
+def _curve_points(spec: Any) -> tuple[list[float], list[float]]:
+    """The x and value lists of a value curve ``[[x, value], ...]``."""
+    return [float(point[0]) for point in spec], [float(point[1]) for point in spec]
+
+
 def _fit_clipped_line(ys: np.ndarray) -> tuple[float, float] | None:
-    """``(offset, slope)`` with ``clip(offset + slope * i, 0, 1) == ys[i]`` for every i."""
-    n = len(ys)
-    steps = np.arange(n, dtype=float)
+    """``(offset, slope)`` with ``clip(offset + slope * i, 0, 1) == ys[i]`` for every i.
+
+    Candidates: a constant; the line through each pair of neighbours (those strictly
+    inside (0, 1) first, as they pin the line down); and, when a single value lies inside
+    (0, 1), the shallowest lines through it that reach 0 and 1 at its neighbours.
+    """
+    steps = np.arange(len(ys), dtype=float)
     slopes = np.diff(ys)
     inside = (ys > 0) & (ys < 1)
-    pairs = np.flatnonzero(inside[:-1] & inside[1:])
-    others = np.flatnonzero(~(inside[:-1] & inside[1:]))
+    both = inside[:-1] & inside[1:]
+    order = np.concatenate([np.flatnonzero(both), np.flatnonzero(~both)])
     candidates = [(float(ys[0]), 0.0)]
-    candidates += [(float(ys[i] - slopes[i] * i), float(slopes[i])) for i in (*pairs, *others)]
+    candidates += [(float(ys[i] - slopes[i] * i), float(slopes[i])) for i in order]
     if inside.sum() == 1:
         (i,) = np.flatnonzero(inside)
-        bound = max(ys[i], 1 - ys[i])
-        candidates += [(float(ys[i] - s * i), float(s)) for s in (bound, -bound)]
+        steepness = max(ys[i], 1 - ys[i])
+        candidates += [(float(ys[i] - s * i), float(s)) for s in (steepness, -steepness)]
     table = np.array(candidates)
     fitted = np.clip(table[:, :1] + table[:, 1:] * steps, 0.0, 1.0)
     good = np.flatnonzero(np.all(np.abs(fitted - ys) <= _TOLERANCE, axis=1))
@@ -650,22 +690,23 @@ def _integer_range(issue: Issue) -> tuple[int, int]:
 def _check_exportable(scenario: Scenario) -> None:
     if scenario.constraints:
         raise GeniusExportError("GENIUS profiles cannot express scenario constraints")
+    for issue in scenario.issue_list:
+        if issue.kind == "continuous":
+            _integer_range(issue)
     for party in scenario.party_list:
         if party.red_lines:
             raise GeniusExportError(f"party {party.id!r}: GENIUS profiles cannot express red lines")
         if party.interactions:
-            raise GeniusExportError(f"party {party.id!r}: GENIUS profiles are additive; no interaction terms")
+            raise GeniusExportError(
+                f"party {party.id!r}: GENIUS profiles have no interaction terms"
+            )
         for issue_id, spec in party.values.items():
-            issue = scenario.issues[issue_id]
-            if issue.kind == "continuous":
-                _integer_range(issue)
-                if any(not float(x).is_integer() for x, _ in spec):  # type: ignore[misc]
-                    raise GeniusExportError(
-                        f"party {party.id!r}, issue {issue_id!r}: curve breakpoints must be integers"
-                    )
-    for issue in scenario.issue_list:
-        if issue.kind == "continuous":
-            _integer_range(issue)
+            xs = _curve_points(spec)[0] if scenario.issues[issue_id].kind == "continuous" else []
+            if not all(x.is_integer() for x in xs):
+                message = (
+                    f"party {party.id!r}, issue {issue_id!r}: curve breakpoints must be integers"
+                )
+                raise GeniusExportError(message)
 
 
 def _unique_or_ids(labels: list[str], ids: Sequence[str]) -> list[str]:
@@ -673,10 +714,18 @@ def _unique_or_ids(labels: list[str], ids: Sequence[str]) -> list[str]:
 
 
 def _number_text(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
-def _issue_element(parent: ElementTree.Element, index: int, issue: Issue, name: str) -> ElementTree.Element:
+def _objective(parent: ElementTree.Element, title: str) -> ElementTree.Element:
+    attributes = {"index": "0", "etype": "objective", "type": "objective", "name": title}
+    return ElementTree.SubElement(parent, "objective", {**attributes, "description": ""})
+
+
+def _issue_element(
+    parent: ElementTree.Element, index: int, issue: Issue, name: str
+) -> ElementTree.Element:
     kind = "integer" if issue.kind == "continuous" else "discrete"
     attributes = {"index": str(index), "etype": kind, "type": kind, "vtype": kind, "name": name}
     if issue.kind == "continuous":
@@ -685,14 +734,22 @@ def _issue_element(parent: ElementTree.Element, index: int, issue: Issue, name: 
     return ElementTree.SubElement(parent, "issue", attributes)
 
 
-def _objective(parent: ElementTree.Element, title: str) -> ElementTree.Element:
-    return ElementTree.SubElement(
-        parent, "objective",
-        {"index": "0", "etype": "objective", "type": "objective", "description": "", "name": title},
-    )
+def _integer_evaluator(element: ElementTree.Element, party: Party, issue: Issue, spec: Any) -> None:
+    low, high = _integer_range(issue)
+    xs = np.arange(low, high + 1, dtype=float)
+    fit = _fit_clipped_line(np.interp(xs, *_curve_points(spec)) if spec else np.zeros(len(xs)))
+    if fit is None:
+        raise GeniusExportError(
+            f"party {party.id!r}, issue {issue.id!r}: the values are not a clipped linear "
+            "function of the integer, as a GENIUS integer evaluator requires"
+        )
+    attributes = {"ftype": "linear", "offset": repr(fit[0]), "slope": repr(fit[1])}
+    ElementTree.SubElement(element, "evaluator", attributes)
 
 
-def _profile(scenario: Scenario, party: Party, names: list[str], items: list[list[str]]) -> ElementTree.Element:
+def _profile(
+    scenario: Scenario, party: Party, names: list[str], items: list[list[str]]
+) -> ElementTree.Element:
     root = ElementTree.Element("utility_space")
     objective = _objective(root, scenario.title)
     total = sum(party.weights.values()) if party.normalize_weights else 1.0
@@ -702,31 +759,17 @@ def _profile(scenario: Scenario, party: Party, names: list[str], items: list[lis
         spec = party.values.get(issue.id) if weight > 0 else None
         element = _issue_element(objective, k + 1, issue, names[k])
         if issue.kind == "continuous":
-            low, high = _integer_range(issue)
-            xs = np.arange(low, high + 1, dtype=float)
-            ys = np.interp(xs, [p[0] for p in spec], [p[1] for p in spec]) if spec else np.zeros(len(xs))  # type: ignore[union-attr,index]
-            fit = _fit_clipped_line(ys)
-            if fit is None:
-                raise GeniusExportError(
-                    f"party {party.id!r}, issue {issue.id!r}: the values are not a (clipped) linear "
-                    "function of the integer, as a GENIUS integer evaluator requires"
-                )
-            offset, slope = fit
-            ElementTree.SubElement(
-                element, "evaluator", {"ftype": "linear", "offset": repr(offset), "slope": repr(slope)}
-            )
+            _integer_evaluator(element, party, issue, spec)
         else:
             values = _option_values(issue, spec)
-            # GENIUS divides by the largest evaluation: move that scale into the weight.
-            top = float(values.max())
-            weight *= top
+            weight *= float(values.max())  # GENIUS divides by the largest evaluation
             for n, (item, value) in enumerate(zip(items[k], values, strict=True), start=1):
-                ElementTree.SubElement(
-                    element, "item", {"index": str(n), "value": item, "evaluation": _number_text(value)}
-                )
+                attributes = {"index": str(n), "value": item, "evaluation": _number_text(value)}
+                ElementTree.SubElement(element, "item", attributes)
         weights.append(weight)
     for k, weight in enumerate(weights, start=1):
-        ElementTree.SubElement(objective, "weight", {"index": str(k), "value": _number_text(weight)})
+        attributes = {"index": str(k), "value": _number_text(weight)}
+        ElementTree.SubElement(objective, "weight", attributes)
     ElementTree.SubElement(root, "reservation", {"value": _number_text(party.reservation)})
     return root
 
@@ -741,11 +784,12 @@ def _write_xml(root: ElementTree.Element, path: Path) -> Path:
 def export_genius(scenario: Scenario, directory: str | Path) -> list[Path]:
     """Write a GENIUS domain file and one profile per party into ``directory``.
 
-    The domain is ``domain.xml`` (another stem if a party is called ``domain``); each
-    profile is ``<party id>.xml``. Party weights are written so that GENIUS's utilities
-    equal the scenario's (normalized first when the party normalizes them, and scaled by
-    the issue's best value, which GENIUS's normalization divides out). Roles, powers,
-    proposals and evidence have no GENIUS counterpart and are left out.
+    The domain is ``domain.xml`` (with underscores added if a party is called ``domain``);
+    each profile is ``<party id>.xml``. Weights are written so that GENIUS's utilities
+    equal the scenario's: normalized first when the party normalizes them, and multiplied
+    by the issue's best value, which GENIUS's normalization of evaluations divides out.
+    Roles, bargaining powers, proposals and evidence have no GENIUS counterpart and are
+    left out.
 
     Returns
     -------
@@ -762,15 +806,18 @@ def export_genius(scenario: Scenario, directory: str | Path) -> list[Path]:
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     issues = scenario.issue_list
-    names = _unique_or_ids([issue.label for issue in issues], [issue.id for issue in issues])
+    names = _unique_or_ids([_name(issue.label) for issue in issues], [i.id for i in issues])
     items = [
-        _unique_or_ids([option.label for option in issue.options], issue.option_ids) for issue in issues
+        _unique_or_ids([_name(option.label) for option in issue.options], issue.option_ids)
+        for issue in issues
     ]
     stem = "domain"
     while stem in scenario.parties:
         stem += "_"
     template = ElementTree.Element("negotiation_template")
-    space = ElementTree.SubElement(template, "utility_space", {"number_of_issues": str(len(issues))})
+    space = ElementTree.SubElement(
+        template, "utility_space", {"number_of_issues": str(len(issues))}
+    )
     objective = _objective(space, scenario.title)
     for k, issue in enumerate(issues):
         element = _issue_element(objective, k + 1, issue, names[k])
@@ -778,5 +825,6 @@ def export_genius(scenario: Scenario, directory: str | Path) -> list[Path]:
             ElementTree.SubElement(element, "item", {"index": str(n), "value": item})
     written = [_write_xml(template, target / f"{stem}.xml")]
     for party in scenario.party_list:
-        written.append(_write_xml(_profile(scenario, party, names, items), target / f"{party.id}.xml"))
+        profile = _profile(scenario, party, names, items)
+        written.append(_write_xml(profile, target / f"{party.id}.xml"))
     return written
