@@ -145,6 +145,29 @@ def _schema(args: argparse.Namespace) -> None:
     _print_json(json_schema())
 
 
+def _import_genius(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from sim.interop.genius import genius_scenario_data, write_scenario
+    from sim.io import scenario_from_data
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise _UsageError(f"{args.output}: the output must end in .yaml, .yml or .json")
+    if output.resolve() in {Path(path).resolve() for path in (args.domain, *args.profiles)}:
+        raise _UsageError(f"{args.output}: the output would overwrite an input file")
+    data = genius_scenario_data(args.domain, args.profiles)
+    scenario = scenario_from_data(data, args.domain)
+    try:
+        write_scenario(data, output)
+    except OSError as error:
+        raise _UsageError(f"{args.output}: cannot write: {error.strerror or error}") from None
+    sys.stdout.write(
+        f"{args.output}: {len(scenario.issues)} issues, {len(scenario.parties)} parties "
+        f"({', '.join(scenario.parties)})\n"
+    )
+
+
 def _space_checked(path: str, work: Callable[[], Any]) -> Any:
     from sim.engine.space import SpaceTooLarge
 
@@ -216,6 +239,16 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.set_defaults(handler=_schema)
+
+    genius = commands.add_parser(
+        "import-genius", help="make a scenario from a GENIUS domain and its profiles"
+    )
+    genius.add_argument("domain", help="GENIUS domain file (XML)")
+    genius.add_argument("profiles", nargs="+", metavar="profile",
+                        help="GENIUS profile files (XML), one per party, in party order")
+    genius.add_argument("-o", "--output", required=True, metavar="SCENARIO",
+                        help="scenario file to write (.yaml, .yml or .json)")
+    genius.set_defaults(handler=_import_genius)
     return parser
 
 
