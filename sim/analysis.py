@@ -16,7 +16,7 @@ from sim.engine.agreement import Scan, frontier_dimensions, scan, solve_on_front
 from sim.engine.refine import CANDIDATES, refine
 from sim.engine.solutions import ranking
 from sim.engine.solutions import SOLUTIONS
-from sim.engine.space import full_space, prune
+from sim.engine.space import Space, full_space, prune
 from sim.results import Analysis, Evaluation, Glossary, RedLineInfo, Solution, Verdict
 from sim.schema import Choice, Scenario
 
@@ -26,27 +26,23 @@ __all__ = ["analyze", "evaluate", "parse_package", "glossary"]
 def analyze(scenario: Scenario) -> Analysis:
     """Find the agreement region, its Pareto frontier, the Nash package, and judge proposals.
 
+    Spaces larger than ``limits.max_packages`` after pruning are analyzed by exact search
+    (:mod:`sim.exact`); ``Analysis.method`` says which path was taken.
+
     Raises
     ------
     sim.engine.space.SpaceTooLarge
-        If the pruned space exceeds ``limits.max_packages``.
+        If the pruned space exceeds ``limits.max_packages`` and ``limits.exact_search`` is
+        false.
     """
     compiled = compile_scenario(scenario)
     whole = full_space(compiled)
     pruned = prune(compiled, whole, compiled.gating_rules())
+    if pruned.size > compiled.max_packages and compiled.exact_search:
+        return _analyze_exact(scenario, compiled, whole, pruned)
     result = scan(compiled, pruned)
-    pruned_options = {
-        issue_id: [
-            compiled.option_ids[k][o]
-            for o in range(compiled.n_options[k])
-            if o not in set(pruned.allowed[k].tolist())
-        ]
-        for k, issue_id in enumerate(compiled.issue_ids)
-    }
     proposals = {
-        proposal.id: _evaluate(
-            compiled, package_options(compiled, proposal.choices), proposal.fragmentary
-        )
+        proposal.id: _evaluate_any(compiled, proposal.choices, proposal.fragmentary)
         for proposal in scenario.proposals.values()
     }
     return Analysis(
@@ -54,7 +50,7 @@ def analyze(scenario: Scenario) -> Analysis:
         as_of=scenario.as_of.isoformat() if scenario.as_of else None,
         space_size=whole.size,
         pruned_size=pruned.size,
-        pruned_options={k: v for k, v in pruned_options.items() if v},
+        pruned_options=_pruned_options(compiled, pruned),
         agreement_count=result.count,
         acceptable_counts=dict(zip(compiled.party_ids, result.party_counts.tolist(), strict=True)),
         pareto_count=len(result.frontier),
@@ -88,7 +84,7 @@ def evaluate(scenario: Scenario, package: Mapping[str, Choice] | str) -> Evaluat
         if issue_id in scenario.issues and scenario.issues[issue_id].kind == "continuous"
     }
     compiled = compile_scenario(scenario, continuous)
-    return _evaluate(compiled, package_options(compiled, package), fragmentary)
+    return _evaluate_any(compiled, package, fragmentary)
 
 
 def parse_package(scenario: Scenario, text: str) -> dict[str, Choice]:
@@ -238,6 +234,106 @@ def _evaluate(
         acceptable_completions=dict(zip(compiled.party_ids, result.party_counts.tolist(), strict=True)),
         agreement_completions=result.count,
         best_completion=best if open_issues else None,
+    )
+
+
+def _pruned_options(compiled: CompiledScenario, pruned: Space) -> dict[str, list[str]]:
+    result = {}
+    for k, issue_id in enumerate(compiled.issue_ids):
+        kept = set(pruned.allowed[k].tolist())
+        removed = [compiled.option_ids[k][o] for o in range(compiled.n_options[k]) if o not in kept]
+        if removed:
+            result[issue_id] = removed
+    return result
+
+
+def _evaluate_any(
+    compiled: CompiledScenario, package: Mapping[str, Choice], fragmentary: bool
+) -> Evaluation:
+    """Evaluate by enumeration when the completions fit the limit, else by exact search."""
+    fixed = package_options(compiled, package)
+    completions = full_space(compiled, fixed).size
+    if completions <= compiled.max_packages or not compiled.exact_search:
+        return _evaluate(compiled, fixed, fragmentary)
+    from sim.exact import exact_evaluation
+
+    found = exact_evaluation(compiled, fixed)
+    open_issues = tuple(issue for k, issue in enumerate(compiled.issue_ids) if k not in fixed)
+    nash = found["nash"]
+    best = None if nash is None else _solution(compiled, "nash", nash.options, nash.utilities, 1)  # type: ignore[attr-defined]
+    verdicts: dict[str, Verdict] = {}
+    for p, party in enumerate(compiled.party_ids):
+        accepted = completions if found["every"][p] else int(found["some"][p])  # type: ignore[index]
+        verdicts[party] = verdict(accepted, completions, True, fragmentary)  # type: ignore[assignment]
+    never = ~found["ever_holds"]  # type: ignore[operator]
+    region = int(found["region_count"]) if found["region_exists"] else 0  # type: ignore[call-overload]
+    return Evaluation(
+        package={compiled.issue_ids[k]: compiled.choice(k, o) for k, o in sorted(fixed.items())},
+        open_issues=open_issues,
+        utilities=dict(best.utilities) if best else dict.fromkeys(compiled.party_ids),
+        margins=dict(best.margins) if best else dict.fromkeys(compiled.party_ids),
+        utility_range={
+            party: (float(lo), float(hi))
+            for party, lo, hi in zip(compiled.party_ids, found["low"], found["high"], strict=True)  # type: ignore[call-overload]
+        },
+        verdicts=verdicts,
+        broken_red_lines={
+            party: [rule.id for r, rule in enumerate(compiled.rules) if rule.owner == p and never[r]]
+            for p, party in enumerate(compiled.party_ids)
+        },
+        broken_constraints=[rule.id for r, rule in enumerate(compiled.rules) if rule.owner < 0 and never[r]],
+        completions=completions,
+        acceptable_completions={
+            party: max(int(count), 1 if found["some"][p] else 0)  # type: ignore[index]
+            for p, (party, count) in enumerate(zip(compiled.party_ids, found["party_counts"], strict=True))  # type: ignore[call-overload]
+        },
+        agreement_completions=max(region, 1) if found["region_exists"] else 0,
+        best_completion=best,
+        counts_exact=False,
+    )
+
+
+def _analyze_exact(
+    scenario: Scenario, compiled: CompiledScenario, whole: Space, pruned: Space
+) -> Analysis:
+    """The analysis by exact search (see :mod:`sim.exact`)."""
+    from sim.exact import estimate, exact_solutions, sample_judgement
+
+    found = exact_solutions(compiled, pruned, list(SOLUTIONS))
+    solutions = {
+        name: None if result is None else _solution(
+            compiled, name, result.options, result.utilities, 1  # type: ignore[attr-defined]
+        )
+        for name, result in found.items()
+    }
+    exists = solutions["nash"] is not None
+    judgement = sample_judgement(compiled, pruned)
+    count = estimate(int(np.count_nonzero(judgement.region)), pruned.size)
+    accepted = np.count_nonzero(judgement.accepts & judgement.constraints_ok[:, None], axis=0)
+    return Analysis(
+        title=scenario.title,
+        as_of=scenario.as_of.isoformat() if scenario.as_of else None,
+        space_size=whole.size,
+        pruned_size=pruned.size,
+        pruned_options=_pruned_options(compiled, pruned),
+        agreement_count=max(count, 1) if exists else 0,
+        acceptable_counts={
+            party: estimate(int(n), pruned.size)
+            for party, n in zip(compiled.party_ids, accepted, strict=True)
+        },
+        pareto_count=None,
+        solutions=solutions,
+        proposals={
+            proposal.id: _evaluate_any(compiled, proposal.choices, proposal.fragmentary)
+            for proposal in scenario.proposals.values()
+        },
+        normalized_weights=tuple(
+            party for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
+            if flag
+        ),
+        glossary=glossary(scenario),
+        method="milp",
+        counts_exact=False,
     )
 
 

@@ -85,6 +85,7 @@ class CompiledScenario:
     weights_normalized: tuple[bool, ...]
     max_packages: int
     chunk_size: int
+    exact_search: bool = True
 
     @property
     def n_options(self) -> tuple[int, ...]:
@@ -302,6 +303,7 @@ def compile_scenario(
         weights_normalized=tuple(normalized for _, normalized in per_party),
         max_packages=scenario.limits.max_packages,
         chunk_size=scenario.limits.chunk_size,
+        exact_search=scenario.limits.exact_search,
     )
 
 

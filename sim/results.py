@@ -107,6 +107,7 @@ class Evaluation:
     acceptable_completions: dict[str, int]
     agreement_completions: int
     best_completion: Solution | None
+    counts_exact: bool = True
 
     @property
     def complete(self) -> bool:
@@ -135,12 +136,19 @@ class Evaluation:
             "agreement_completions": self.agreement_completions,
             "in_agreement_region": self.in_agreement_region,
             "best_completion": self.best_completion.to_dict() if self.best_completion else None,
+            "counts_exact": self.counts_exact,
         }
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """The whole-scenario analysis: space, agreement region, frontier, solutions, proposals."""
+    """The whole-scenario analysis: space, agreement region, frontier, solutions, proposals.
+
+    ``method`` says how it was found: ``enumeration`` (every count exact) or ``milp``
+    (exact search for spaces too large to enumerate: existence, solutions and verdicts
+    exact; counts estimated from a uniform sample, ``counts_exact`` false; no frontier
+    count).
+    """
 
     title: str
     as_of: str | None
@@ -149,11 +157,13 @@ class Analysis:
     pruned_options: dict[str, list[str]]
     agreement_count: int
     acceptable_counts: dict[str, int]
-    pareto_count: int
+    pareto_count: int | None
     solutions: dict[str, Solution | None]
     proposals: dict[str, Evaluation]
     normalized_weights: tuple[str, ...]
     glossary: Glossary = field(repr=False, compare=False)
+    method: str = "enumeration"
+    counts_exact: bool = True
 
     @property
     def agreement_exists(self) -> bool:
@@ -170,9 +180,11 @@ class Analysis:
                 "pruned_size": self.pruned_size,
                 "pruned_options": {k: list(v) for k, v in self.pruned_options.items()},
             },
+            "method": self.method,
             "agreement": {
                 "exists": self.agreement_exists,
                 "count": self.agreement_count,
+                "count_exact": self.counts_exact,
                 "acceptable_to": dict(self.acceptable_counts),
             },
             "pareto": {"count": self.pareto_count},

@@ -414,10 +414,16 @@ class Parameter(_Model):
 
 
 class Limits(_Model):
-    """Bounds on the work one analysis may do."""
+    """Bounds on the work one analysis may do.
 
-    max_packages: int = Field(default=200_000_000, gt=0)
+    ``max_packages`` bounds enumeration. Above it, the analysis switches to exact search
+    (mixed-integer programming) unless ``exact_search`` is false, in which case a space
+    that large is an error.
+    """
+
+    max_packages: int = Field(default=200_000_000, ge=0)
     chunk_size: int = Field(default=1 << 18, ge=1024, le=1 << 26)
+    exact_search: bool = True
 
 
 class Scenario(_Model):

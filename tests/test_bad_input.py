@@ -354,7 +354,8 @@ CASES = {
     ),
     # a space too large to enumerate (checked when the space is enumerated: run)
     "space-over-the-scenario-limit": Case(
-        (("as_of: 2025-06-01\n", "as_of: 2025-06-01\nlimits: {max_packages: 3}\n"),),
+        (("as_of: 2025-06-01\n",
+          "as_of: 2025-06-01\nlimits: {max_packages: 3, exact_search: false}\n"),),
         "limits.max_packages",
         None,
         ("4 packages", "limit of 3"),
@@ -539,7 +540,7 @@ def test_space_too_large_to_enumerate_names_the_limit(negosim, tmp_path):
     )
     scenario = tmp_path / "huge.yaml"
     scenario.write_text(
-        f"title: Ten issues of ten options\nissues:\n{issues}"
+        f"title: Ten issues of ten options\nlimits: {{exact_search: false}}\nissues:\n{issues}"
         "parties:\n  a:\n    weights: {i0: 1}\n    values: {i0: increasing}\n"
     )
     line = error_line(negosim("run", scenario, "--json"))
@@ -548,10 +549,31 @@ def test_space_too_large_to_enumerate_names_the_limit(negosim, tmp_path):
     assert "10,000,000,000" in line
 
 
+def test_a_space_too_large_to_enumerate_is_searched_exactly_by_default(negosim, tmp_path):
+    issues = "".join(
+        f"  i{k}:\n    kind: ordinal\n    options: [{', '.join(f'o{j}' for j in range(10))}]\n"
+        for k in range(10)
+    )
+    scenario = tmp_path / "huge.yaml"
+    scenario.write_text(
+        f"title: Ten issues of ten options\nissues:\n{issues}"
+        "parties:\n  a:\n    weights: {i0: 1}\n    values: {i0: increasing}\n"
+    )
+    code, out, err = negosim("run", scenario, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["method"] == "milp"
+    assert data["space"]["size"] == 10**10
+    assert data["agreement"]["exists"] is True
+    assert data["solutions"]["nash"]["utilities"] == {"a": 1.0}
+    assert data["solutions"]["nash"]["package"]["i0"] == "o9"
+
+
 def test_evaluate_of_a_partial_package_over_the_limit_names_the_limit(negosim, tmp_path):
     scenario = edited(
         CEASEFIRE,
-        (("as_of: 2025-06-01\n", "as_of: 2025-06-01\nlimits: {max_packages: 3}\n"),),
+        (("as_of: 2025-06-01\n",
+          "as_of: 2025-06-01\nlimits: {max_packages: 3, exact_search: false}\n"),),
         tmp_path / "tight.yaml",
     )
     line = error_line(negosim("evaluate", scenario, "--proposal", "framework"))

@@ -308,7 +308,8 @@ def maximize_nash(program: Program, parties: Sequence[int], disagreement: np.nda
     positive = [program.variable(0, 1, True) for _ in parties]
     gains = [program.gain_variable(p, float(d)) for p, d in zip(parties, disagreement, strict=True)]
     for b, g in zip(positive, gains, strict=True):
-        program.row({g: 1.0, b: -2 * _POSITIVE}, 0.0, np.inf)  # b = 1 -> gain >= 2 eps
+        # b = 1 -> gain >= 2 eps (gains lie in [-1, 1], so b = 0 leaves it free below)
+        program.row({g: 1.0, b: -(2 * _POSITIVE + 1.0)}, -1.0, np.inf)
         program.row({g: 1.0, b: -2.0}, -np.inf, _POSITIVE)  # b = 0 -> gain <= eps
     x = program.solve(dict.fromkeys(positive, 1.0))
     if x is None:
@@ -317,20 +318,19 @@ def maximize_nash(program: Program, parties: Sequence[int], disagreement: np.nda
     program.row(dict.fromkeys(positive, 1.0), count, count)
     logs = []
     for b, g in zip(positive, gains, strict=True):
+        # h is the gain the log is taken of: h <= g when b = 1; when b = 0, h may be 1 so
+        # that the tangent cuts allow l = 0 (log g0 + (1 - g0) / g0 >= 0 for g0 <= 1).
+        h = program.variable(0.0, 1.0)
+        program.row({h: 1.0, g: -1.0, b: 2.0}, -np.inf, 2.0)
         log_var = program.variable(np.log(2 * _POSITIVE) - 1, 0.0)
-        # when b = 0 the party's term is 0: l <= 0 always and l >= ... free; when b = 1,
-        # l <= tangent cuts; cuts are relaxed by (1 - b) * M so they bind only when b = 1.
-        logs.append((log_var, b, g))
-    big = -np.log(2 * _POSITIVE) + 2.0
+        logs.append((log_var, b, h))
 
     def add_cuts(points: Sequence[float]) -> None:
-        for log_var, b, g in logs:
+        for log_var, _, h in logs:
             for g0 in points:
                 g0 = max(float(g0), 2 * _POSITIVE)
-                # l <= log g0 + (g - g0)/g0 + (1 - b) * big
-                program.row({log_var: 1.0, g: -1.0 / g0, b: big},
-                            -np.inf, float(np.log(g0)) - 1.0 + big)
-            # b = 0 -> l = 0 allowed; b = 1 -> l <= 0 anyway (gains <= 1)
+                # l <= log g0 + (h - g0) / g0
+                program.row({log_var: 1.0, h: -1.0 / g0}, -np.inf, float(np.log(g0)) - 1.0)
 
     add_cuts([1e-6, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0])
     objective = {log_var: float(w) for (log_var, _, _), w in zip(logs, powers, strict=True)}
