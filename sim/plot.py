@@ -32,7 +32,9 @@ __all__ = [
 ]
 
 # Okabe-Ito colours (readable by colour-blind readers), one per party in scenario order.
-PARTY_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+PARTY_COLORS = (
+    "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+)
 PARTY_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 NO_DEAL = "#ececec"
 SOLUTION_NAMES = {
@@ -55,23 +57,31 @@ def _wrap(text: str, width: int) -> str:
     return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
 
 
+def _root(ax: Axes) -> Figure:
+    figure = ax.get_figure(root=True)
+    assert figure is not None
+    return figure  # type: ignore[return-value]
+
+
 def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes]:
     from matplotlib.figure import Figure
 
     if ax is not None:
-        return ax.get_figure(root=True), ax  # type: ignore[return-value]
+        return _root(ax), ax
     figure = Figure(figsize=size, layout="constrained")
     return figure, figure.add_subplot()
 
 
-def _grid(ax: Axes | None, size: tuple[float, float], rows: int, cols: int, **options: Any) -> tuple[Figure, Any]:
+def _grid(
+    ax: Axes | None, size: tuple[float, float], rows: int, cols: int, **options: Any
+) -> tuple[Figure, Any]:
     """A grid of panels: on a new figure, or dividing the slot of the given axes."""
     from matplotlib.figure import Figure
 
     if ax is None:
         figure = Figure(figsize=size, layout="constrained")
         return figure, figure.add_gridspec(rows, cols, **options)
-    figure = ax.get_figure(root=True)
+    figure = _root(ax)
     spec = ax.get_subplotspec()
     if spec is None:
         raise ValueError("ax must be a subplot (made with add_subplot or subplots)")
@@ -101,8 +111,10 @@ def _option_label(glossary: Glossary, issue: str, option: Any) -> str:
 def _parameter_label(name: str, glossary: Glossary | None) -> str:
     """Plain words for a sweep parameter (a dotted path or a named parameter)."""
     parts = name.split(".")
-    if glossary is None or len(parts) < 3 or parts[0] != "parties" or parts[1] not in glossary.parties:
-        return name.replace("_", " ") if glossary is not None and "." not in name else name
+    if glossary is None or len(parts) < 3 or parts[0] != "parties":
+        return name
+    if parts[1] not in glossary.parties:
+        return name
     party = _possessive(glossary.parties[parts[1]])
     field = parts[2]
     if field == "reservation" and len(parts) == 3:
@@ -185,7 +197,7 @@ def region_map_figure(
         best = np.array([[np.nan if v is None else v for v in row] for row in region_map.best_nash])
         values = np.ma.masked_invalid(best)
         finite = best[np.isfinite(best)]
-        low, high = (finite.min(), finite.max()) if len(finite) else (0.0, 1.0)
+        low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
         norm = Normalize(vmin=low - (1e-9 if high == low else 0), vmax=high)
         cmap_name = "YlGnBu"
     from matplotlib import colormaps
@@ -225,14 +237,15 @@ def region_map_figure(
                             fontsize=7.5, color="#777777")
                 continue
             if count > 0:
-                if show_text and values.mask[row, col]:
+                if show_text and np.ma.getmaskarray(values)[row, col]:
                     # Agreement, but some party gains nothing over no deal: Nash product 0.
                     ax.text(col, row, "0\n(a party gains\nnothing)", ha="center", va="center",
                             fontsize=8, color="#444444")
                 elif show_text:
                     shade = cmap(norm(values[row, col]))
                     light = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.55
-                    text = _compact(count) if color == "agreements" else f"{np.exp(values[row, col]):.3g}"
+                    text = (_compact(count) if color == "agreements"
+                            else f"{np.exp(values[row, col]):.3g}")
                     ax.text(col, row, text, ha="center", va="center", fontsize=10,
                             fontweight="bold", color="#1a1a1a" if light else "white")
                 continue
@@ -248,11 +261,13 @@ def region_map_figure(
             for party, filled in marks:
                 colour, marker = styles[party]
                 drawn.add((party, filled))
-                ax.plot(start + slots.index(party) * spacing, row, marker=marker, markersize=marker_size,
-                        color=colour if filled else "white", markeredgecolor=colour,
-                        markeredgewidth=1.2 if filled else 2.0, linestyle="none")
+                ax.plot(start + slots.index(party) * spacing, row, marker=marker,
+                        markersize=marker_size, color=colour if filled else "white",
+                        markeredgecolor=colour, markeredgewidth=1.2 if filled else 2.0,
+                        linestyle="none")
 
-    x_label, y_label = g.issues.get(region_map.x, region_map.x), g.issues.get(region_map.y, region_map.y)
+    x_label = g.issues.get(region_map.x, region_map.x)
+    y_label = g.issues.get(region_map.y, region_map.y)
     step_x = max(1, -(-nx // 14))
     step_y = max(1, -(-ny // 20))
     x_width = max(12, min(24, int(110 / nx)))
@@ -302,8 +317,8 @@ def region_map_figure(
         else:
             bar.set_label("Best Nash product in the cell", fontsize=9)
             bar.formatter = FuncFormatter(lambda v, _: f"{np.exp(v):.3g}")
-            if norm.vmax - norm.vmin < 1e-6:
-                bar.set_ticks([norm.vmax])
+            if high - low < 1e-6:
+                bar.set_ticks([high])
             bar.update_ticks()
         bar.ax.tick_params(labelsize=8)
         bar.outline.set_visible(False)
@@ -341,7 +356,6 @@ def utility_space_figure(
             raise ValueError(f"unknown party {party!r} (parties: {', '.join(known)})")
     if len(chosen) < 2 or len(set(chosen)) != len(chosen):
         raise ValueError("a utility-space figure needs two or more different parties")
-    pairs = [(a, b) for j, b in enumerate(chosen) for a in chosen[:j]]
     proposals = list(utility_space.proposals)
 
     if len(chosen) == 2:
@@ -405,7 +419,8 @@ def _utility_panel(
     ia, ib = space.parties.index(a), space.parties.index(b)
     sample = space.sample
     x, y = sample[:, ia], sample[:, ib]
-    how_many = f"{len(sample):,} sampled of {space.space_size:,}" if len(sample) < space.space_size \
+    sampled = len(sample) < space.space_size
+    how_many = f"{len(sample):,} sampled of {space.space_size:,}" if sampled \
         else f"all {space.space_size:,}"
     if len(sample) > 3000:
         ax.hexbin(x, y, gridsize=45 if not compact else 30, extent=(0, 1, 0, 1), cmap="Greys",
@@ -415,8 +430,8 @@ def _utility_panel(
     else:
         ax.scatter(x, y, s=14 if len(sample) < 300 else 5, color="#9a9a9a", alpha=0.6,
                    linewidths=0, zorder=1)
-        handles.setdefault(f"Packages ({how_many})",
-                           Line2D([], [], marker="o", color="#9a9a9a", linestyle="none", markersize=5))
+        handles.setdefault(f"Packages ({how_many})", Line2D(
+            [], [], marker="o", color="#9a9a9a", linestyle="none", markersize=5))
     ra, rb = space.disagreement.get(a), space.disagreement.get(b)
     if ra is not None and rb is not None:
         ax.fill_between([ra, 1.04], rb, 1.04, color="#009E73", alpha=0.07, linewidth=0, zorder=0)
@@ -435,8 +450,8 @@ def _utility_panel(
     inside = space.sample_in_region
     if inside.any():
         ax.scatter(x[inside], y[inside], s=16, color="#009E73", alpha=0.8, linewidths=0, zorder=3)
-        handles.setdefault("Agreement region" + (" (sampled)" if len(sample) < space.space_size else ""),
-                           Line2D([], [], marker="o", color="#009E73", linestyle="none", markersize=5))
+        handles.setdefault("Agreement region" + (" (sampled)" if sampled else ""), Line2D(
+            [], [], marker="o", color="#009E73", linestyle="none", markersize=5))
     if len(space.frontier):
         order = np.argsort(space.frontier[:, ia], kind="stable")
         fx, fy = space.frontier[order, ia], space.frontier[order, ib]
@@ -470,7 +485,8 @@ def _utility_panel(
         ax.annotate(str(number), here, xytext=offset, textcoords="offset points", ha="center",
                     va="center", fontsize=8, fontweight="bold", color="#333333", zorder=10,
                     annotation_clip=False,
-                    bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "#333333"},
+                    bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
+                          "edgecolor": "#333333"},
                     arrowprops={"arrowstyle": "-", "color": "#333333", "linewidth": 0.8,
                                 "shrinkA": 0, "shrinkB": 2} if crowd else None)
         handles.setdefault(_wrap(f"{number}. {g.proposals.get(pid, pid)}", 40),
@@ -490,10 +506,18 @@ def _utility_panel(
 # --------------------------------------------------------------------------- sweeps
 
 
-def _plane_arrays(result: SweepResult, x: str, y: str) -> tuple[Any, Any, dict[tuple[float, float], Any]]:
+def _check_parameter(result: SweepResult, name: str) -> None:
+    if name not in result.parameters:
+        raise ValueError(
+            f"{name!r} is not a parameter of this sweep ({', '.join(result.parameters)})"
+        )
+
+
+def _plane_arrays(
+    result: SweepResult, x: str, y: str
+) -> tuple[list[float], list[float], dict[tuple[float, float], Any]]:
     for name in (x, y):
-        if name not in result.parameters:
-            raise ValueError(f"{name!r} is not a parameter of this sweep ({', '.join(result.parameters)})")
+        _check_parameter(result, name)
     if len(result.parameters) != 2 or x == y:
         raise ValueError(
             "a parameter plane needs a sweep over exactly two parameters; this one varies "
@@ -568,12 +592,16 @@ def parameter_plane_figure(
 
             cmap = colormaps["YlGn"].copy()
             cmap.set_bad(NO_DEAL)
+            edge = False
+            mesh: Any
             if gridded:
-                mesh = panel.pcolormesh(_edges(xs), _edges(ys), np.ma.masked_equal(field(count_of), 0),
+                mesh = panel.pcolormesh(_edges(xs), _edges(ys),
+                                        np.ma.masked_equal(field(count_of), 0),
                                         cmap=cmap, norm=norm, edgecolors="white", linewidth=0.5)
                 exists = field(exists_of)
                 if 0 < exists.sum() < exists.size and min(exists.shape) > 1:
                     panel.contour(xs, ys, exists, levels=[0.5], colors="#b22222", linewidths=2.2)
+                    edge = True
             else:
                 px = [p.values[x] for p in cells.values()]
                 py = [p.values[y] for p in cells.values()]
@@ -583,16 +611,20 @@ def parameter_plane_figure(
                 exists = np.array([exists_of(p) for p in cells.values()])
                 if 0 < exists.sum() < len(exists) and len(exists) >= 3:
                     panel.tricontour(px, py, exists, levels=[0.5], colors="#b22222", linewidths=2.2)
+                    edge = True
             frame(panel, "Size of the agreement region\n" + _share_text(sweep_result))
             bar = fig.colorbar(mesh, ax=panel, shrink=0.8, pad=0.02)
             bar.set_label("Packages acceptable to all", fontsize=9)
             bar.outline.set_visible(False)
-            panel.legend(
-                handles=[Patch(facecolor=NO_DEAL, edgecolor="#bbbbbb", label="No agreement"),
-                         Line2D([], [], color="#b22222", linewidth=2.2,
-                                label="Edge of agreement (50% contour)")],
-                loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2, frameon=False, fontsize=9,
-            )
+            handles: list[Any] = []
+            if not exists.all():
+                handles.append(Patch(facecolor=NO_DEAL, edgecolor="#bbbbbb", label="No agreement"))
+            if edge:
+                handles.append(Line2D([], [], color="#b22222", linewidth=2.2,
+                                      label="Edge of agreement (50% contour)"))
+            if handles:
+                panel.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                             ncols=2, frameon=False, fontsize=9)
         else:
             packages: list[dict[str, Any]] = []
             points_of: list[int] = []
@@ -613,10 +645,11 @@ def parameter_plane_figure(
             differing = [i for i in (packages[0] if packages else {})
                          if len({str(packages[k][i]) for k in shown}) > 1]
 
-            def category(p: Any) -> float:
+            def category(p: Any, packages: list[Any] = packages, slot: dict[int, int] = slot,
+                         rest: int = len(shown)) -> float:
                 if not p.metrics.get("nash"):
                     return np.nan
-                return slot.get(packages.index(p.metrics["nash"]["package"]), len(shown))
+                return slot.get(packages.index(p.metrics["nash"]["package"]), rest)
 
             from matplotlib.colors import ListedColormap
 
@@ -627,7 +660,8 @@ def parameter_plane_figure(
                 panel.pcolormesh(_edges(xs), _edges(ys), np.ma.masked_invalid(field(category)),
                                  cmap=cmap, norm=bounds, edgecolors="white", linewidth=0.5)
             else:
-                panel.scatter([p.values[x] for p in cells.values()], [p.values[y] for p in cells.values()],
+                panel.scatter([p.values[x] for p in cells.values()],
+                              [p.values[y] for p in cells.values()],
                               c=np.ma.masked_invalid([category(p) for p in cells.values()]),
                               cmap=cmap, norm=bounds, s=40, edgecolors="#666666", linewidths=0.4,
                               plotnonfinite=True)
@@ -655,10 +689,11 @@ def _package_key(
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    width_in = ax.get_figure(root=True).get_size_inches()[0] * ax.get_position().width
+    size = _root(ax).get_size_inches()
+    width_in = size[0] * ax.get_position().width
     columns = max(1, len(issues))
     chars = max(10, int((width_in * 0.9 / columns) * 16.5))
-    line = 8.2 / 72 * 1.3 / max(ax.get_figure(root=True).get_size_inches()[1] * 0.85, 1)
+    line = 8.2 / 72 * 1.3 / max(size[1] * 0.85, 1)
     ax.text(0, 1, "Nash package" + (": the terms on which they differ" if issues else ""),
             fontsize=9, fontweight="bold", va="top")
     y = 1 - 2 * line
@@ -719,8 +754,7 @@ def parameter_line_figure(
 ) -> Figure:
     """Agreement along one parameter: the region's size, and where no agreement exists."""
     x = x if x is not None else sweep_result.parameters[0]
-    if x not in sweep_result.parameters:
-        raise ValueError(f"{x!r} is not a parameter of this sweep ({', '.join(sweep_result.parameters)})")
+    _check_parameter(sweep_result, x)
     if len(sweep_result.parameters) != 1:
         raise ValueError("a line over one parameter needs a sweep over that parameter alone")
     fig, ax = _figure(ax, (8.5, 4.8))
@@ -776,8 +810,13 @@ def sensitivity_figure(
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_xlabel("Share of the variance explained (Sobol index)", fontsize=10)
     ax.set_title(f"What drives the {_metric_label(metric, glossary)}\nSobol indices from "
-                 f"{len(sweep_result.points):,} analyses (n = {sweep_result.n})", fontsize=11, loc="left")
+                 f"{len(sweep_result.points):,} analyses (n = {sweep_result.n})",
+                 fontsize=11, loc="left")
     ax.legend(frameon=False, fontsize=9, loc="lower right")
+    if any(a > b + 0.02 for a, b in zip(first, total, strict=True)):
+        ax.text(0, -0.16, "Estimates from a finite sample: a first-order index above the total "
+                "one is sampling error; more points (a larger n) narrow it.",
+                transform=ax.transAxes, fontsize=8, color="#555555", va="top")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig
@@ -848,7 +887,8 @@ def blocking_figure(blocking: Blocking, ax: Axes | None = None) -> Figure:
         matrix.set_xticklabels([str(c + 1) for c in range(len(columns))], fontsize=9)
     else:
         top.set_axis_off()
-        matrix.text(0, (n_rows - 1) / 2, _wrap("No single commitment binds at the Nash package.", 30),
+        matrix.text(0, (n_rows - 1) / 2,
+                    _wrap("No single commitment binds at the Nash package.", 30),
                     ha="center", va="center", fontsize=10, color="#555555")
         matrix.set_xticks([])
     matrix.scatter([-0.9] * n_rows, [row_of[cid] for cid in ids], marker="s", s=40,
@@ -860,10 +900,13 @@ def blocking_figure(blocking: Blocking, ax: Axes | None = None) -> Figure:
     matrix.tick_params(axis="y", length=0, labelcolor="#222222")
     if not blocking.agreement_exists:
         shown = f"{len(columns)} of {blocking.relaxations_total}" if columns else "none"
-        matrix.set_xlabel(f"Smallest sets of commitments whose removal opens an agreement ({shown})",
-                          fontsize=9.5)
+        matrix.set_xlabel(
+            f"Smallest sets of commitments whose removal opens an agreement ({shown})", fontsize=9.5
+        )
     else:
-        matrix.set_xlabel("Commitments binding at the Nash package (dropping one moves it)", fontsize=9.5)
+        matrix.set_xlabel(
+            "Commitments binding at the Nash package (dropping one moves it)", fontsize=9.5
+        )
     top.tick_params(axis="x", labelbottom=False)
 
     right.barh([row_of[cid] for cid in ids], prices, color=[colour[cid] for cid in ids], height=0.6)
