@@ -258,6 +258,8 @@ class Blocking:
     binding: tuple[Relaxation, ...]
     nash: Solution | None
     glossary: Glossary = field(repr=False, compare=False)
+    method: str = "enumeration"
+    counts_exact: bool = True
 
     @property
     def agreement_exists(self) -> bool:
@@ -268,6 +270,8 @@ class Blocking:
         """JSON-ready form."""
         return {
             "title": self.title,
+            "method": self.method,
+            "counts_exact": self.counts_exact,
             "space": {"size": self.space_size},
             "agreement": {"exists": self.agreement_exists, "count": self.agreement_count},
             "constraints": {
@@ -396,3 +400,191 @@ class SweepResult:
                 row[f"nash.{issue}"] = option
             rows.append(row)
         return pd.DataFrame(rows).set_index("index")
+
+
+# Protocol results: traces of simulated negotiations and Monte Carlo summaries of them.
+
+__all__ += ["Reply", "Move", "Trace", "PackageCount", "SimulationSummary"]
+
+ReplyVerdict = Literal["accept", "reject", "walk_away"]
+Outcome = Literal["agreement", "deadline", "breakdown", "walk_away", "deadlock"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One party's answer to a tabled package.
+
+    ``red_lines`` are the party's red lines the package breaks; ``demand`` is the utility
+    the party asked for in that round (its aspiration, never below its reservation value),
+    or ``None`` for a party that judges only the terms that bind it (a guarantor).
+    """
+
+    verdict: ReplyVerdict
+    red_lines: tuple[str, ...] = ()
+    demand: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: ``verdict``, ``red_lines``, ``demand``."""
+        return {"verdict": self.verdict, "red_lines": list(self.red_lines), "demand": self.demand}
+
+
+@dataclass(frozen=True)
+class Move:
+    """One round: who tabled what, what it is worth to each party, and every reply.
+
+    ``proposer`` is a party id, or ``"mediator"``; ``package`` is ``None`` when the
+    proposer walked away instead of proposing; ``aspiration`` is the proposer's target.
+    """
+
+    round: int
+    proposer: str
+    package: dict[str, Choice] | None
+    utilities: dict[str, float] | None
+    aspiration: float | None
+    replies: dict[str, Reply]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "round": self.round,
+            "proposer": self.proposer,
+            "package": dict(self.package) if self.package is not None else None,
+            "utilities": dict(self.utilities) if self.utilities is not None else None,
+            "aspiration": self.aspiration,
+            "replies": {party: reply.to_dict() for party, reply in self.replies.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A simulated negotiation, round by round, and how it ended.
+
+    ``outcome`` is ``agreement``, ``deadline`` (rounds ran out), ``breakdown`` (the talks
+    collapsed by chance), ``walk_away`` (``walked_away`` left: nothing it could still get
+    beat its reservation value) or ``deadlock`` (a mediator's text came round again with
+    nobody able to concede further); ``ended`` is the round it happened in. ``utilities``
+    are the parties' utilities of the agreement, ``discounted`` the same after per-round
+    discounting.
+    """
+
+    protocol: str
+    rounds: int | None
+    seed: int | None
+    tactics: dict[str, str]
+    discount: dict[str, float]
+    breakdown: float
+    moves: tuple[Move, ...]
+    outcome: Outcome
+    ended: int
+    agreement: dict[str, Choice] | None
+    utilities: dict[str, float] | None
+    discounted: dict[str, float] | None
+    walked_away: str | None = None
+    glossary: Glossary | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def agreed(self) -> bool:
+        """Whether the talks ended in an agreement."""
+        return self.outcome == "agreement"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form with the stable keys ``outcome``, ``ended``, ``agreement``, ``moves``."""
+        return {
+            "protocol": self.protocol,
+            "rounds": self.rounds,
+            "seed": self.seed,
+            "tactics": dict(self.tactics),
+            "discount": dict(self.discount),
+            "breakdown": self.breakdown,
+            "outcome": self.outcome,
+            "ended": self.ended,
+            "agreement": dict(self.agreement) if self.agreement is not None else None,
+            "utilities": dict(self.utilities) if self.utilities is not None else None,
+            "discounted": dict(self.discounted) if self.discounted is not None else None,
+            "walked_away": self.walked_away,
+            "moves": [move.to_dict() for move in self.moves],
+        }
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame, one row per round (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_frame() needs pandas: pip install 'negosim[frames]'") from None
+        rows = []
+        for move in self.moves:
+            row: dict[str, Any] = {"round": move.round, "proposer": move.proposer,
+                                   "aspiration": move.aspiration}
+            row.update({f"package.{k}": v for k, v in (move.package or {}).items()})
+            row.update({f"utility.{k}": v for k, v in (move.utilities or {}).items()})
+            row.update({f"reply.{k}": r.verdict for k, r in move.replies.items()})
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("round")
+
+
+@dataclass(frozen=True)
+class PackageCount:
+    """A final package of simulated talks and how often it was agreed."""
+
+    package: dict[str, Choice]
+    count: int
+    share: float
+    utilities: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "package": dict(self.package),
+            "count": self.count,
+            "share": self.share,
+            "utilities": dict(self.utilities),
+        }
+
+
+@dataclass(frozen=True)
+class SimulationSummary:
+    """Many simulated negotiations with their own random streams and drawn tactics.
+
+    ``outcomes`` counts each outcome; ``agreement_by_round[r]`` is the share of runs that
+    had agreed by the end of round ``r``; ``packages`` are the most frequent agreements;
+    ``mean_utilities`` each party's mean utility over the agreements (``None`` without
+    any); ``tactic_agreement[party][tactic]`` the share of runs in which the party, having
+    drawn that tactic, reached agreement.
+    """
+
+    protocol: str
+    runs: int
+    seed: int | None
+    rounds: int
+    tactics: dict[str, str]
+    pool: tuple[str, ...]
+    outcomes: dict[str, int]
+    agreement_by_round: tuple[float, ...]
+    mean_rounds: float
+    packages: tuple[PackageCount, ...]
+    mean_utilities: dict[str, float | None]
+    tactic_agreement: dict[str, dict[str, float]]
+    glossary: Glossary | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def agreement_probability(self) -> float:
+        """Share of runs that ended in agreement."""
+        return self.outcomes.get("agreement", 0) / self.runs if self.runs else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "protocol": self.protocol,
+            "runs": self.runs,
+            "seed": self.seed,
+            "rounds": self.rounds,
+            "tactics": dict(self.tactics),
+            "pool": list(self.pool),
+            "outcomes": dict(self.outcomes),
+            "agreement_probability": self.agreement_probability,
+            "agreement_by_round": list(self.agreement_by_round),
+            "mean_rounds": self.mean_rounds,
+            "packages": [package.to_dict() for package in self.packages],
+            "mean_utilities": dict(self.mean_utilities),
+            "tactic_agreement": {p: dict(t) for p, t in self.tactic_agreement.items()},
+        }
