@@ -41,11 +41,22 @@ def _run(args: argparse.Namespace) -> None:
     from sim.explain import explain
     from sim.report import analysis_report, blocking_report
 
+    _check_figure_path(args.plot)
     scenario = _load(args.scenario)
     analysis = _space_checked(args.scenario, lambda: analyze(scenario))
     blocking = None
     if not analysis.agreement_exists:
         blocking = _space_checked(args.scenario, lambda: explain(scenario))
+    if args.plot:
+        from sim import plot
+
+        if blocking is not None:
+            _save_figure(plot.blocking_figure(blocking), args.plot)
+        else:
+            from sim.maps import utility_space
+
+            space = _space_checked(args.scenario, lambda: utility_space(scenario))
+            _save_figure(plot.utility_space_figure(space), args.plot)
     if args.json:
         _print_json({**analysis.to_dict(), "blocking": blocking.to_dict() if blocking else None})
         return
@@ -94,6 +105,7 @@ def _sweep(args: argparse.Namespace) -> None:
     from sim.parameters import ParameterError
     from sim.sweep import monte_carlo, parse_axis, sweep
 
+    _check_figure_path(args.plot)
     scenario = _load(args.scenario)
     executor = "dask" if args.dask else ("processes" if args.workers and args.workers > 1 else "serial")
     options = dict(executor=executor, workers=args.workers, dask_address=args.dask or None,
@@ -104,11 +116,17 @@ def _sweep(args: argparse.Namespace) -> None:
             if args.param:
                 raise ParameterError("--monte-carlo draws the scenario's declared distributions; "
                                      "drop --param or run a design instead")
+            drawn = [p for p in scenario.parameters.values() if p.distribution is not None]
+            if args.plot and len(drawn) > 2:
+                raise ParameterError("--plot draws Monte Carlo runs over one or two parameters")
             result = _space_checked(args.scenario, lambda: monte_carlo(
                 scenario, args.monte_carlo, seed=args.seed, **options))
         else:
             if not args.param:
                 raise ParameterError("give at least one --param PATH=LOW:HIGH[:COUNT]")
+            if args.plot and len(args.param) > 2 and args.design != "sobol_indices":
+                raise ParameterError("--plot draws sweeps over one or two parameters, or a "
+                                     "sobol_indices design")
             params = {}
             for text in args.param:
                 path, _, axis = text.partition("=")
@@ -117,6 +135,8 @@ def _sweep(args: argparse.Namespace) -> None:
                 scenario, params, design=args.design, n=args.n, seed=args.seed, **options))
     except ParameterError as error:
         raise _UsageError(f"{args.scenario}: {error}") from None
+    if args.plot:
+        _save_figure(_sweep_figure(scenario, result), args.plot)
     if args.json:
         _print_json(result.to_dict())
         return
@@ -168,6 +188,83 @@ def _import_genius(args: argparse.Namespace) -> None:
     )
 
 
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _check_figure_path(path: str | None) -> None:
+    """Refuse a figure file name before any work: its extension picks the format."""
+    if path is not None and not path.lower().endswith(FIGURE_FORMATS):
+        raise _UsageError(f"{path}: a figure file must end in .png, .svg or .pdf")
+
+
+def _save_figure(figure: Any, path: str) -> None:
+    try:
+        figure.savefig(path, dpi=150, bbox_inches="tight", pad_inches=0.2)
+    except OSError as error:
+        raise _UsageError(f"{path}: cannot write the figure: {error.strerror or error}") from None
+
+
+def _sweep_figure(scenario: Any, result: Any) -> Any:
+    """Sobol indices, a parameter plane (two parameters) or a line (one parameter)."""
+    from sim import plot
+    from sim.analysis import glossary
+
+    labels = glossary(scenario)
+    if result.design == "sobol_indices":
+        return plot.sensitivity_figure(result, glossary=labels)
+    if len(result.parameters) == 2:
+        x, y = result.parameters
+        return plot.parameter_plane_figure(result, x, y, glossary=labels)
+    if len(result.parameters) == 1:
+        return plot.parameter_line_figure(result, glossary=labels)
+    raise _UsageError("--plot draws sweeps over one or two parameters, or a sobol_indices design")
+
+
+def _plot(args: argparse.Namespace) -> None:
+    from sim import plot
+
+    _check_figure_path(args.output)
+    scenario = _load(args.scenario)
+    issues = list(scenario.issues)
+    if args.kind != "region" and (args.x or args.y):
+        raise _UsageError(f"{args.scenario}: --x and --y apply to --kind region only")
+    if args.kind != "utility" and args.parties:
+        raise _UsageError(f"{args.scenario}: --parties applies to --kind utility only")
+    if args.kind == "region":
+        from sim.maps import region_map
+
+        for option, issue in (("--x", args.x), ("--y", args.y)):
+            if issue is not None and issue not in scenario.issues:
+                raise _UsageError(f"{args.scenario}: {option}: unknown issue {issue!r} "
+                                  f"(issues: {', '.join(issues)})")
+        x = args.x or next((i for i in issues if i != args.y), None)
+        y = args.y or next((i for i in issues if i != x), None)
+        if x is None or y is None or x == y:
+            raise _UsageError(
+                f"{args.scenario}: a region map needs two different issues (--x, --y)"
+            )
+        result = _space_checked(args.scenario, lambda: region_map(scenario, x, y))
+        figure = plot.region_map_figure(result, color=args.color)
+    elif args.kind == "utility":
+        from sim.maps import utility_space
+
+        parties = [p.strip() for p in args.parties.split(",")] if args.parties else None
+        for party in parties or []:
+            if party not in scenario.parties:
+                raise _UsageError(f"{args.scenario}: --parties: unknown party {party!r} "
+                                  f"(parties: {', '.join(scenario.parties)})")
+        if parties is not None and (len(parties) < 2 or len(set(parties)) != len(parties)):
+            raise _UsageError(f"{args.scenario}: --parties: name two or more different parties")
+        space = _space_checked(args.scenario, lambda: utility_space(scenario))
+        figure = plot.utility_space_figure(space, parties=parties)
+    else:
+        from sim.explain import explain
+
+        blocking = _space_checked(args.scenario, lambda: explain(scenario))
+        figure = plot.blocking_figure(blocking)
+    _save_figure(figure, args.output)
+
+
 def _space_checked(path: str, work: Callable[[], Any]) -> Any:
     from sim.engine.space import SpaceTooLarge
 
@@ -188,6 +285,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="analyze a scenario and print the report")
     run.add_argument("scenario", help="scenario file (YAML or JSON)")
     run.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    run.add_argument("--plot", metavar="FILE", help="also draw the utility space (or, without "
+                     "agreement, the blocking chart) to FILE (.png, .svg or .pdf)")
     run.set_defaults(handler=_run)
 
     evaluate = commands.add_parser("evaluate", help="how every party sees one package")
@@ -231,7 +330,27 @@ def _parser() -> argparse.ArgumentParser:
                        help="also record the minimal conflicts at points without agreement")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument("--json", action="store_true", help="print every point as JSON")
+    sweep.add_argument("--plot", metavar="FILE", help="also draw the sweep to FILE (.png, .svg or "
+                       ".pdf): a parameter plane for two parameters, a line for one, Sobol indices "
+                       "for a sobol_indices design")
     sweep.set_defaults(handler=_sweep)
+
+    plot = commands.add_parser(
+        "plot", help="draw a figure: region map, utility space or blocking chart"
+    )
+    plot.add_argument("scenario", help="scenario file (YAML or JSON)")
+    plot.add_argument("--kind", choices=["region", "utility", "blocking"], default="region",
+                      help="region: where agreement lives over two issues (default); utility: "
+                      "packages in two parties' utility space; blocking: what keeps the deal out")
+    plot.add_argument("--x", metavar="ISSUE", help="region map: issue across (default: the first)")
+    plot.add_argument("--y", metavar="ISSUE", help="region map: issue up (default: the next)")
+    plot.add_argument("--color", choices=["agreements", "nash"], default="agreements",
+                      help="region map: colour cells by acceptable packages or best Nash product")
+    plot.add_argument("--parties", metavar="PARTY,PARTY[,...]",
+                      help="utility space: parties to compare (default: the bargaining parties)")
+    plot.add_argument("-o", "--output", required=True, metavar="FILE",
+                      help="figure file; .png, .svg or .pdf picks the format")
+    plot.set_defaults(handler=_plot)
 
     validate = commands.add_parser("validate", help="check a scenario file and its evidence")
     validate.add_argument("scenario", help="scenario file (YAML or JSON)")

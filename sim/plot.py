@@ -543,140 +543,189 @@ def parameter_plane_figure(
     glossary: Glossary | None = None,
     ax: Axes | None = None,
     panels: Sequence[Literal["agreement", "nash"]] = ("agreement", "nash"),
-    max_packages: int = 8,
+    max_packages: int = 6,
 ) -> Figure:
     """Agreement over two parameters and which Nash package wins where.
 
     ``agreement`` panel: the size of the agreement region at each point (grey: none) and
     the 50% contour of agreement yes/no, i.e. the edge of the parameter region where a deal
-    exists. ``nash`` panel: one colour per distinct Nash package, keyed by the terms on
-    which those packages differ (the ``max_packages - 1`` most frequent get their own colour
-    when there are more). Grid sweeps are drawn as cells, sampled designs as points.
-    ``glossary`` (e.g. ``analysis.glossary``) supplies labels; without it, ids are shown.
+    exists (on a grid, along cell edges). ``nash`` panel: one colour per distinct Nash
+    package, keyed by the terms on which those packages differ (the ``max_packages - 1``
+    most frequent get their own colour when there are more). Grid sweeps are drawn as
+    cells, sampled designs as points. ``glossary`` (e.g. ``analysis.glossary``) supplies
+    labels; without it, ids are shown.
     """
-    import numpy as np
-    from matplotlib.colors import LogNorm, Normalize
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
     xs, ys, cells = _plane_arrays(sweep_result, x, y)
-    gridded = sweep_result.design == "grid" and len(cells) == len(xs) * len(ys)
     panels = list(panels)
     if not panels or any(p not in ("agreement", "nash") for p in panels):
         raise ValueError("panels must name 'agreement' and/or 'nash'")
-    ratios = [1.0] * len(panels) + ([1.05] if "nash" in panels else [])
-    fig, spec = _grid(ax, (6.0 * len(ratios) + 0.8, 6.2), 1, len(ratios), width_ratios=ratios)
-    x_label, y_label = _parameter_label(x, glossary), _parameter_label(y, glossary)
+    plane = _Plane(sweep_result, x, y, xs, ys, cells, glossary)
+    key: tuple[list[Any], list[int], list[str]] | None = None
+    ratios = [1.0] * len(panels)
+    height = 6.0
+    if "nash" in panels:
+        key = _nash_categories(cells, max_packages)
+        ratios.append(min(1.05, 0.3 + 0.2 * max(1, len(key[2]))))
+        # Room for the key: up to four lines per package, and two closing rows.
+        height = max(height, (1.4 + 0.72 * len(key[1]) + 0.8) / 0.85)
+    width = 5.6 * len(panels) + 5.0 * (ratios[-1] if key else 0) + 0.8
+    fig, spec = _grid(ax, (width, height), 1, len(ratios), width_ratios=ratios)
+    for k, which in enumerate(panels):
+        panel = fig.add_subplot(spec[0, k])
+        if which == "agreement":
+            _agreement_panel(fig, panel, plane)
+        else:
+            assert key is not None
+            _nash_panel(fig, panel, fig.add_subplot(spec[0, len(panels)]), plane, *key)
+    return fig
 
-    def frame(panel: Axes, title: str) -> None:
-        panel.set_xlabel(x_label, fontsize=10)
-        panel.set_ylabel(y_label, fontsize=10)
+
+class _Plane:
+    """The points of a two-parameter sweep arranged for drawing (no computation)."""
+
+    def __init__(self, result: SweepResult, x: str, y: str, xs: list[float], ys: list[float],
+                 cells: dict[tuple[float, float], Any], glossary: Glossary | None) -> None:
+        self.result, self.x, self.y, self.xs, self.ys, self.cells = result, x, y, xs, ys, cells
+        self.glossary = glossary
+        self.gridded = result.design == "grid" and len(cells) == len(xs) * len(ys)
+        self.points = list(cells.values())
+
+    def field(self, value: Any) -> Any:
+        import numpy as np
+
+        rows = [[value(self.cells[(i, j)]) for i in self.xs] for j in self.ys]
+        return np.array(rows, dtype=float)
+
+    def draw(self, panel: Axes, value: Any, **options: Any) -> Any:
+        """Cells (grid) or points (sampled design) coloured by ``value`` of each point."""
+        import numpy as np
+
+        if self.gridded:
+            return panel.pcolormesh(_edges(self.xs), _edges(self.ys),
+                                    np.ma.masked_invalid(self.field(value)),
+                                    edgecolors="white", linewidth=0.5, **options)
+        return panel.scatter([p.values[self.x] for p in self.points],
+                             [p.values[self.y] for p in self.points],
+                             c=np.ma.masked_invalid([value(p) for p in self.points]),
+                             s=40, edgecolors="#666666", linewidths=0.4, plotnonfinite=True,
+                             **options)
+
+    def frame(self, panel: Axes, title: str) -> None:
+        panel.set_xlabel(_parameter_label(self.x, self.glossary), fontsize=10)
+        panel.set_ylabel(_parameter_label(self.y, self.glossary), fontsize=10)
         panel.set_title(title, fontsize=11, loc="left")
         for side in ("top", "right"):
             panel.spines[side].set_visible(False)
 
-    def field(value: Any) -> Any:
-        return np.array([[value(cells[(i, j)]) for i in xs] for j in ys], dtype=float)
 
-    count_of = lambda p: p.metrics["agreement_count"]  # noqa: E731
-    exists_of = lambda p: float(bool(p.metrics["agreement_exists"]))  # noqa: E731
-    for k, which in enumerate(panels):
-        panel = fig.add_subplot(spec[0, k])
-        if which == "agreement":
-            counts = np.array([count_of(p) for p in cells.values()])
-            positive = counts[counts > 0]
-            norm: Normalize = (LogNorm(positive.min(), positive.max())
-                               if len(positive) and positive.max() >= 100 * positive.min()
-                               else Normalize(0, max(1, positive.max() if len(positive) else 1)))
-            from matplotlib import colormaps
+def _agreement_panel(fig: Figure, panel: Axes, plane: _Plane) -> None:
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import LogNorm, Normalize
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
 
-            cmap = colormaps["YlGn"].copy()
-            cmap.set_bad(NO_DEAL)
-            edge = False
-            mesh: Any
-            if gridded:
-                mesh = panel.pcolormesh(_edges(xs), _edges(ys),
-                                        np.ma.masked_equal(field(count_of), 0),
-                                        cmap=cmap, norm=norm, edgecolors="white", linewidth=0.5)
-                exists = field(exists_of)
-                if 0 < exists.sum() < exists.size and min(exists.shape) > 1:
-                    panel.contour(xs, ys, exists, levels=[0.5], colors="#b22222", linewidths=2.2)
-                    edge = True
-            else:
-                px = [p.values[x] for p in cells.values()]
-                py = [p.values[y] for p in cells.values()]
-                c = np.ma.masked_equal(counts, 0)
-                mesh = panel.scatter(px, py, c=c, cmap=cmap, norm=norm, s=40, edgecolors="#666666",
-                                     linewidths=0.4, plotnonfinite=True)
-                exists = np.array([exists_of(p) for p in cells.values()])
-                if 0 < exists.sum() < len(exists) and len(exists) >= 3:
-                    panel.tricontour(px, py, exists, levels=[0.5], colors="#b22222", linewidths=2.2)
-                    edge = True
-            frame(panel, "Size of the agreement region\n" + _share_text(sweep_result))
-            bar = fig.colorbar(mesh, ax=panel, shrink=0.8, pad=0.02)
-            bar.set_label("Packages acceptable to all", fontsize=9)
-            bar.outline.set_visible(False)
-            handles: list[Any] = []
-            if not exists.all():
-                handles.append(Patch(facecolor=NO_DEAL, edgecolor="#bbbbbb", label="No agreement"))
-            if edge:
-                handles.append(Line2D([], [], color="#b22222", linewidth=2.2,
-                                      label="Edge of agreement (50% contour)"))
-            if handles:
-                panel.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-                             ncols=2, frameon=False, fontsize=9)
-        else:
-            packages: list[dict[str, Any]] = []
-            points_of: list[int] = []
-            for point in cells.values():
-                nash = point.metrics.get("nash")
-                if nash and nash["package"] not in packages:
-                    packages.append(nash["package"])
-                    points_of.append(0)
-                if nash:
-                    points_of[packages.index(nash["package"])] += 1
-            # The most frequent packages get a colour each; the rest share one.
-            ranked = sorted(range(len(packages)), key=lambda k: -points_of[k])
-            shown = ranked[:max_packages] if len(packages) > max_packages else ranked
-            shown = ranked[:max_packages - 1] if len(packages) > max_packages else shown
-            slot = {k: position for position, k in enumerate(shown)}
-            others = len(packages) - len(shown)
-            palette = _category_colors(len(shown)) + (["#8c8c8c"] if others else [])
-            differing = [i for i in (packages[0] if packages else {})
-                         if len({str(packages[k][i]) for k in shown}) > 1]
+    counts = np.array([p.metrics["agreement_count"] for p in plane.points])
+    exists = np.array([bool(p.metrics["agreement_exists"]) for p in plane.points])
+    positive = counts[counts > 0]
+    log = bool(len(positive)) and positive.max() >= 100 * positive.min()
+    norm = (LogNorm(positive.min(), positive.max()) if log
+            else Normalize(0, max(1, positive.max() if len(positive) else 1)))
+    cmap = colormaps["YlGn"].copy()
+    cmap.set_bad(NO_DEAL)
+    mesh = plane.draw(panel, lambda p: p.metrics["agreement_count"] or np.nan, cmap=cmap, norm=norm)
+    edge = False
+    if 0 < exists.sum() < len(exists):
+        if plane.gridded:
+            # The 50% contour of agreement yes/no on a grid runs along the cell edges
+            # between neighbouring points with and without agreement.
+            yes = plane.field(lambda p: float(bool(p.metrics["agreement_exists"])))
+            ex, ey = _edges(plane.xs), _edges(plane.ys)
+            segments = [[(ex[i + 1], ey[j]), (ex[i + 1], ey[j + 1])]
+                        for j in range(yes.shape[0]) for i in range(yes.shape[1] - 1)
+                        if yes[j, i] != yes[j, i + 1]]
+            segments += [[(ex[i], ey[j + 1]), (ex[i + 1], ey[j + 1])]
+                         for j in range(yes.shape[0] - 1) for i in range(yes.shape[1])
+                         if yes[j, i] != yes[j + 1, i]]
+            panel.add_collection(LineCollection(segments, colors="#b22222", linewidths=2.4,
+                                                capstyle="projecting"))
+            edge = True
+        elif len(exists) >= 3:
+            panel.tricontour([p.values[plane.x] for p in plane.points],
+                             [p.values[plane.y] for p in plane.points], exists.astype(float),
+                             levels=[0.5], colors="#b22222", linewidths=2.2)
+            edge = True
+    plane.frame(panel, "Size of the agreement region\n" + _share_text(plane.result))
+    bar = fig.colorbar(mesh, ax=panel, shrink=0.8, pad=0.02)
+    bar.set_label("Packages acceptable to all", fontsize=9)
+    if not log:
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
+    bar.outline.set_visible(False)
+    handles: list[Any] = []
+    if not exists.all():
+        handles.append(Patch(facecolor=NO_DEAL, edgecolor="#bbbbbb", label="No agreement"))
+    if edge:
+        handles.append(Line2D([], [], color="#b22222", linewidth=2.2,
+                              label="Edge of agreement (50% contour)"))
+    if handles:
+        panel.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                     ncols=2, frameon=False, fontsize=9)
 
-            def category(p: Any, packages: list[Any] = packages, slot: dict[int, int] = slot,
-                         rest: int = len(shown)) -> float:
-                if not p.metrics.get("nash"):
-                    return np.nan
-                return slot.get(packages.index(p.metrics["nash"]["package"]), rest)
 
-            from matplotlib.colors import ListedColormap
+def _nash_categories(
+    cells: Mapping[Any, Any], max_packages: int
+) -> tuple[list[Any], list[int], list[str]]:
+    """Distinct Nash packages, those given a colour, and the issues where those differ.
 
-            cmap = ListedColormap(palette or ["white"])
-            cmap.set_bad(NO_DEAL)
-            bounds = Normalize(-0.5, max(len(palette), 1) - 0.5)
-            if gridded:
-                panel.pcolormesh(_edges(xs), _edges(ys), np.ma.masked_invalid(field(category)),
-                                 cmap=cmap, norm=bounds, edgecolors="white", linewidth=0.5)
-            else:
-                panel.scatter([p.values[x] for p in cells.values()],
-                              [p.values[y] for p in cells.values()],
-                              c=np.ma.masked_invalid([category(p) for p in cells.values()]),
-                              cmap=cmap, norm=bounds, s=40, edgecolors="#666666", linewidths=0.4,
-                              plotnonfinite=True)
-            frame(panel, f"Which Nash package wins where\n{len(packages)} distinct package"
-                         f"{'s' if len(packages) != 1 else ''} across the plane")
-            rows: list[tuple[str, Any, Mapping[str, Any] | None, str]] = [
-                (_letter(position), palette[position], packages[k], "")
-                for position, k in enumerate(shown)
-            ]
-            if others:
-                rows.append(("", palette[-1], None, f"{others} other Nash packages"))
-            rows.append(("", NO_DEAL, None, "No agreement"))
-            key = fig.add_subplot(spec[0, len(panels)])
-            _package_key(key, rows, differing, glossary)
-    return fig
+    Packages are in order of first appearance; the coloured ones, most frequent first.
+    """
+    packages: list[dict[str, Any]] = []
+    frequency: list[int] = []
+    for point in cells.values():
+        nash = point.metrics.get("nash")
+        if nash:
+            if nash["package"] not in packages:
+                packages.append(nash["package"])
+                frequency.append(0)
+            frequency[packages.index(nash["package"])] += 1
+    ranked = sorted(range(len(packages)), key=lambda k: -frequency[k])
+    shown = ranked if len(packages) <= max_packages else ranked[: max_packages - 1]
+    differing = [i for i in (packages[0] if packages else {})
+                 if len({str(packages[k][i]) for k in shown}) > 1]
+    return packages, shown, differing
+
+
+def _nash_panel(
+    fig: Figure, panel: Axes, key: Axes, plane: _Plane, packages: list[Any], shown: list[int],
+    differing: list[str],
+) -> None:
+    import numpy as np
+    from matplotlib.colors import ListedColormap, Normalize
+
+    slot = {k: position for position, k in enumerate(shown)}
+    others = len(packages) - len(shown)
+    palette = _category_colors(len(shown)) + (["#8c8c8c"] if others else [])
+
+    def category(p: Any) -> float:
+        if not p.metrics.get("nash"):
+            return np.nan
+        return slot.get(packages.index(p.metrics["nash"]["package"]), len(shown))
+
+    cmap = ListedColormap(palette or ["white"])
+    cmap.set_bad(NO_DEAL)
+    plane.draw(panel, category, cmap=cmap, norm=Normalize(-0.5, max(len(palette), 1) - 0.5))
+    plane.frame(panel, f"Which Nash package wins where\n{len(packages)} distinct package"
+                       f"{'s' if len(packages) != 1 else ''} across the plane")
+    rows: list[tuple[str, Any, Mapping[str, Any] | None, str]] = [
+        (_letter(position), palette[position], packages[k], "") for position, k in enumerate(shown)
+    ]
+    if others:
+        rows.append(("", palette[-1], None, f"{others} other Nash packages"))
+    rows.append(("", NO_DEAL, None, "No agreement"))
+    _package_key(key, rows, differing, plane.glossary)
 
 
 def _package_key(
@@ -692,12 +741,15 @@ def _package_key(
     size = _root(ax).get_size_inches()
     width_in = size[0] * ax.get_position().width
     columns = max(1, len(issues))
-    chars = max(10, int((width_in * 0.9 / columns) * 16.5))
+    inch = 1 / max(width_in, 0.5)  # one inch as a fraction of the key's width
+    left = 0.45 * inch
+    span = (1 - left) / columns
+    chars = max(10, int(span / inch * 15.5))
     line = 8.2 / 72 * 1.3 / max(size[1] * 0.85, 1)
-    ax.text(0, 1, "Nash package" + (": the terms on which they differ" if issues else ""),
-            fontsize=9, fontweight="bold", va="top")
-    y = 1 - 2 * line
-    left, span = 0.1, 0.9 / columns
+    title = "Nash package" + (": the terms on which they differ" if issues else "")
+    title_lines = textwrap.wrap(title, max(16, int(width_in * 12)))
+    ax.text(0, 1, "\n".join(title_lines), fontsize=9, fontweight="bold", va="top")
+    y = 1 - (len(title_lines) + 1) * line * 1.1
 
     def cell(text: str, x: float, top: float, bold: bool = False) -> int:
         lines = textwrap.wrap(text, chars, break_long_words=False)[:4]
@@ -711,9 +763,9 @@ def _package_key(
                   for c, i in enumerate(issues)), default=0)
     y -= (height + 0.6) * line
     for letter, colour, package, text in rows:
-        ax.add_patch(Rectangle((0, y - 1.6 * line), 0.05, 1.6 * line, facecolor=colour,
-                               edgecolor="#bbbbbb", linewidth=0.5))
-        ax.text(0.065, y, letter, fontsize=8.5, fontweight="bold", va="top")
+        ax.add_patch(Rectangle((0, y - 1.6 * line), 0.2 * inch, 1.6 * line, facecolor=colour,
+                               edgecolor="#bbbbbb", linewidth=0.5, clip_on=False))
+        ax.text(0.26 * inch, y, letter, fontsize=8.5, fontweight="bold", va="top")
         if package is None or not issues:
             height = cell(text or "the same package everywhere", left, y)
         else:
