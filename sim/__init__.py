@@ -16,15 +16,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["load_scenario", "analyze", "evaluate", "InputError", "__version__"]
+__all__ = ["load_scenario", "analyze", "evaluate", "InputError", "__version__", "simulate"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from sim.protocols.simulate import simulate
     from sim.analysis import analyze, evaluate
     from sim.documents import InputError
     from sim.io import load_scenario
 
 _LAZY = {
+    "simulate": ("sim.protocols.simulate", "simulate"),
     "load_scenario": ("sim.io", "load_scenario"),
     "analyze": ("sim.analysis", "analyze"),
     "evaluate": ("sim.analysis", "evaluate"),

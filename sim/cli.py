@@ -265,6 +265,52 @@ def _plot(args: argparse.Namespace) -> None:
     _save_figure(figure, args.output)
 
 
+def _simulate(args: argparse.Namespace) -> None:
+    from sim.protocols import simulate, simulate_many
+    from sim.protocols.transcript import summary_report, transcript
+
+    scenario = _load(args.scenario)
+    tactics = dict(_pair(item, "--tactic", "PARTY=TACTIC") for item in args.tactic)
+    discount: Any = None
+    for item in args.discount:
+        if "=" in item:
+            party, value = _pair(item, "--discount", "D or PARTY=D")
+            discount = {**(discount if isinstance(discount, dict) else {}), party: _number(value)}
+        else:
+            discount = _number(item)
+    common = dict(protocol=args.protocol, tactics=tactics, seed=args.seed, breakdown=args.breakdown)
+    try:
+        if args.runs is not None:
+            summary = _space_checked(args.scenario, lambda: simulate_many(
+                scenario, runs=args.runs, rounds=args.rounds or 100, workers=args.workers,
+                discount=1.0 if discount is None else discount, **common))
+            report, data = summary_report(summary), summary.to_dict()
+        else:
+            trace = _space_checked(args.scenario, lambda: simulate(
+                scenario, rounds=args.rounds, discount=discount, first=args.first, **common))
+            report, data = transcript(trace), trace.to_dict()
+    except ValueError as error:
+        raise _UsageError(f"{args.scenario}: {error}") from None
+    if args.json:
+        _print_json(data)
+    else:
+        sys.stdout.write(report)
+
+
+def _pair(item: str, option: str, form: str) -> tuple[str, str]:
+    key, sep, value = (part.strip() for part in item.partition("="))
+    if not sep or not key or not value:
+        raise _UsageError(f"{option}: expected {form}, found {item!r}")
+    return key, value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise _UsageError(f"--discount: expected a number, found {text!r}") from None
+
+
 def _space_checked(path: str, work: Callable[[], Any]) -> Any:
     from sim.engine.space import SpaceTooLarge
 
@@ -368,6 +414,32 @@ def _parser() -> argparse.ArgumentParser:
     genius.add_argument("-o", "--output", required=True, metavar="SCENARIO",
                         help="scenario file to write (.yaml, .yml or .json)")
     genius.set_defaults(handler=_import_genius)
+
+    simulate = commands.add_parser(
+        "simulate", help="play a negotiation protocol on a scenario and print the transcript"
+    )
+    simulate.add_argument("scenario", help="scenario file (YAML or JSON)")
+    simulate.add_argument("--protocol", choices=["alternating", "mediator", "rubinstein"],
+                          default="alternating", help="stacked alternating offers (default), "
+                          "single-text mediation, or Rubinstein's game on a divisible issue")
+    simulate.add_argument("--tactic", action="append", default=[], metavar="PARTY=TACTIC",
+                          help="a party's tactic: boulware, linear (default), conceder, "
+                          "hardliner, tit_for_tat, or time:e=E,k=K (repeatable)")
+    simulate.add_argument("--rounds", type=int, metavar="N", help="deadline in rounds (default 100; "
+                          "rubinstein: none)")
+    simulate.add_argument("--seed", type=int, metavar="S", help="seed of the random stream")
+    simulate.add_argument("--discount", action="append", default=[], metavar="D",
+                          help="discount factor per round, for all (D) or one party (PARTY=D); "
+                          "default 1 (rubinstein: 0.9)")
+    simulate.add_argument("--breakdown", type=float, default=0.0, metavar="P",
+                          help="chance per round that the talks collapse (default 0)")
+    simulate.add_argument("--first", metavar="PARTY", help="the party that proposes first")
+    simulate.add_argument("--runs", type=int, metavar="N", help="Monte Carlo: play N runs, "
+                          "parties without --tactic drawing one at random, and summarize")
+    simulate.add_argument("--workers", type=int, default=1, metavar="W",
+                          help="processes for --runs (default 1)")
+    simulate.add_argument("--json", action="store_true", help="print the trace (or summary) as JSON")
+    simulate.set_defaults(handler=_simulate)
     return parser
 
 
