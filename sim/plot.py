@@ -202,8 +202,7 @@ def region_map_figure(
         cmap_name = "YlGnBu"
     from matplotlib import colormaps
 
-    cmap = colormaps[cmap_name].copy()
-    cmap.set_bad(NO_DEAL)
+    cmap = colormaps[cmap_name].with_extremes(bad=NO_DEAL)
     # Keep the lightest end of the colour map for sparse cells visibly green/blue.
     image = ax.imshow(values, cmap=cmap, norm=norm, origin="lower", aspect="auto",
                       interpolation="nearest")
@@ -606,7 +605,7 @@ class _Plane:
                                     edgecolors="white", linewidth=0.5, **options)
         return panel.scatter([p.values[self.x] for p in self.points],
                              [p.values[self.y] for p in self.points],
-                             c=np.ma.masked_invalid([value(p) for p in self.points]),
+                             c=np.array([value(p) for p in self.points], dtype=float),
                              s=40, edgecolors="#666666", linewidths=0.4, plotnonfinite=True,
                              **options)
 
@@ -633,8 +632,7 @@ def _agreement_panel(fig: Figure, panel: Axes, plane: _Plane) -> None:
     log = bool(len(positive)) and positive.max() >= 100 * positive.min()
     norm = (LogNorm(positive.min(), positive.max()) if log
             else Normalize(0, max(1, positive.max() if len(positive) else 1)))
-    cmap = colormaps["YlGn"].copy()
-    cmap.set_bad(NO_DEAL)
+    cmap = colormaps["YlGn"].with_extremes(bad=NO_DEAL)
     mesh = plane.draw(panel, lambda p: p.metrics["agreement_count"] or np.nan, cmap=cmap, norm=norm)
     edge = False
     if 0 < exists.sum() < len(exists):
@@ -714,8 +712,7 @@ def _nash_panel(
             return np.nan
         return slot.get(packages.index(p.metrics["nash"]["package"]), len(shown))
 
-    cmap = ListedColormap(palette or ["white"])
-    cmap.set_bad(NO_DEAL)
+    cmap = ListedColormap(palette or ["white"]).with_extremes(bad=NO_DEAL)
     plane.draw(panel, category, cmap=cmap, norm=Normalize(-0.5, max(len(palette), 1) - 0.5))
     plane.frame(panel, f"Which Nash package wins where\n{len(packages)} distinct package"
                        f"{'s' if len(packages) != 1 else ''} across the plane")
