@@ -15,6 +15,7 @@ that breaks one of its own red lines or falls short of its floor.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -83,11 +84,14 @@ class Parties:
         self.compiled = compiled
         self.candidates = candidates
         self.setting = setting
-        self.bargaining = np.flatnonzero(compiled.bargaining)
-        self.guarding = np.flatnonzero(compiled.must_accept & ~compiled.bargaining)
-        self.ceiling = np.where(compiled.bargaining, candidates.best, np.nan)
+        self.is_bargaining = compiled.bargaining
+        self.bargaining = np.flatnonzero(self.is_bargaining)
+        self.ceiling = np.where(self.is_bargaining, candidates.best, np.nan)
         self.aspiration = self.ceiling.copy()
         self.floor = np.where(compiled.reservation_applies, compiled.reservation, -np.inf)
+        self._reservation = [float(r) for r in compiled.reservation]
+        self._discount = [float(d) for d in setting.discount]
+        self._tactics = [(int(p), setting.tactics[p]) for p in self.bargaining]
 
     def advance(self, round_: int, news: Mapping[int, float]) -> np.ndarray:
         """Move to round ``round_``: new floors and aspirations; return who is hopeless.
@@ -95,21 +99,18 @@ class Parties:
         ``news[b]`` is the ratio by which party ``b``'s latest move lowered its own
         utility; each party's concession signal is the geometric mean over the others.
         """
-        setting = self.setting
-        time = round_ / (setting.rounds - 1) if setting.rounds > 1 else 1.0
-        applies = self.compiled.reservation_applies
-        self.floor = np.where(
-            applies, self.compiled.reservation / setting.discount**round_, -np.inf
-        )
+        rounds = self.setting.rounds
+        time = round_ / (rounds - 1) if rounds > 1 else 1.0
         hopeless = np.zeros(self.compiled.n_parties, dtype=bool)
-        for p in self.bargaining:
-            ceiling, floor = float(self.ceiling[p]), float(self.floor[p])
+        for p, tactic in self._tactics:
+            ceiling = float(self.ceiling[p])
+            floor = self._reservation[p] / self._discount[p] ** round_
+            self.floor[p] = floor
             if not ceiling >= floor - RESERVATION_SLACK:
                 hopeless[p] = True
                 continue
-            others = [max(ratio, 1e-9) for b, ratio in news.items() if b != p]
-            concession = float(np.exp(np.mean(np.log(others)))) if others else 1.0
-            tactic = setting.tactics[p]
+            others = [math.log(max(ratio, 1e-9)) for b, ratio in news.items() if b != p]
+            concession = math.exp(sum(others) / len(others)) if others else 1.0
             assert tactic is not None
             wanted = tactic.aspiration(time, floor, ceiling, float(self.aspiration[p]), concession)
             self.aspiration[p] = min(max(wanted, floor), ceiling)
@@ -117,13 +118,13 @@ class Parties:
 
     def demand(self, party: int) -> float:
         """The least utility ``party`` accepts now (``nan`` for a guarantor)."""
-        return float(self.aspiration[party]) if self.compiled.bargaining[party] else float("nan")
+        return float(self.aspiration[party]) if self.is_bargaining[party] else float("nan")
 
     def verdict(self, party: int, candidate: int) -> int:
         """ACCEPT or REJECT: own red lines kept and (bargaining parties) demand met."""
         if not self.candidates.keeps[candidate, party]:
             return REJECT
-        if not self.compiled.bargaining[party]:
+        if not self.is_bargaining[party]:
             return ACCEPT
         utility = self.candidates.utilities[candidate, party]
         return ACCEPT if utility >= self.aspiration[party] - RESERVATION_SLACK else REJECT
@@ -131,6 +132,6 @@ class Parties:
     def meets(self, party: int, rows: np.ndarray) -> np.ndarray:
         """Vectorized :meth:`verdict` over candidate indices ``rows``: whether each is accepted."""
         ok: np.ndarray = self.candidates.keeps[rows, party].copy()
-        if self.compiled.bargaining[party]:
+        if self.is_bargaining[party]:
             ok &= self.candidates.utilities[rows, party] >= self.aspiration[party] - RESERVATION_SLACK
         return ok

@@ -68,18 +68,24 @@ def to_trace(
     rule_ids = [rule.id for rule in compiled.rules]
     owners = np.array([rule.owner for rule in compiled.rules], dtype=int)
     moves = []
+    broken_by: dict[int, list[tuple[str, ...]]] = {}
     for t, proposer in enumerate(record.proposers):
         offer = record.offers[t]
+        if offer >= 0 and offer not in broken_by:
+            broken_rules = ~candidates.holds[offer]
+            broken_by[offer] = [
+                tuple(rule_ids[r] for r in np.flatnonzero(broken_rules & (owners == p)))
+                for p in range(compiled.n_parties)
+            ]
         replies = {}
-        for p in np.flatnonzero(record.replies[t]):
-            broken: tuple[str, ...] = ()
-            if offer >= 0:
-                mask = (owners == p) & ~candidates.holds[offer]
-                broken = tuple(rule_ids[r] for r in np.flatnonzero(mask))
-            demand = record.demands[t][p]
+        codes, demands = record.replies[t].tolist(), record.demands[t].tolist()
+        for p, code in enumerate(codes):
+            if code == 0:
+                continue
+            demand = demands[p]
             replies[ids[p]] = Reply(
-                _VERDICTS[int(record.replies[t][p])], broken,
-                None if np.isnan(demand) else _round(demand),
+                _VERDICTS[code], broken_by[offer][p] if offer >= 0 else (),
+                None if demand != demand else _round(demand),
             )
         aspiration = record.aspirations[t]
         moves.append(Move(
