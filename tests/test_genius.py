@@ -143,7 +143,7 @@ def test_round_trip_preserves_every_utility(tmp_path):
     second, paths = round_trip(first, tmp_path)
     assert [path.name for path in paths] == ["domain.xml", "buyer.xml", "seller.xml"]
     assert list(second.parties) == list(first.parties)
-    assert list(second.issues) == list(first.issues)
+    assert second.issues == first.issues and second.title == first.title
     assert [p.reservation for p in second.party_list] == [p.reservation for p in first.party_list]
     np.testing.assert_allclose(utility_table(second), utility_table(first), rtol=0, atol=1e-12)
     exported = ElementTree.parse(tmp_path / "seller.xml").getroot()
@@ -386,6 +386,8 @@ def test_anac_domain_frontier_and_nash(folder, domain_name, packages, frontier, 
 def test_anac_round_trip_preserves_every_utility(tmp_path, folder, domain_name):
     first = import_genius(*anac_files(folder, domain_name))
     second, _ = round_trip(first, tmp_path)
+    assert second.issues == first.issues  # ids, labels ('$4.37' too) and option order survive
+    assert list(second.parties) == list(first.parties)
     np.testing.assert_allclose(utility_table(second), utility_table(first), rtol=0, atol=1e-12)
 
 
