@@ -43,41 +43,51 @@ def main() -> None:
         print(f"{path.name} does not load ({error}); using {FALLBACK.name}")
         path, scenario = FALLBACK, sim.load_scenario(FALLBACK)
     compiled = compile_scenario(scenario)
-    print(f"scenario: {path.name}: {len(compiled.issue_ids)} issues, {compiled.n_parties} parties, "
-          f"{int(np.prod(compiled.n_options, dtype=float)):,} packages; cpus {os.cpu_count()}, "
-          f"load {os.getloadavg()[0]:.2f}")
+    print(
+        f"scenario: {path.name}: {len(compiled.issue_ids)} issues, {compiled.n_parties} parties, "
+        f"{int(np.prod(compiled.n_options, dtype=float)):,} packages; cpus {os.cpu_count()}, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
 
     start = time.perf_counter()
     candidates = alternating.prepare(compiled)
     prepared = time.perf_counter() - start
     tactics = {int(p): TACTICS["boulware"] for p in np.flatnonzero(compiled.bargaining)}
     start = time.perf_counter()
-    trace = alternating.run(compiled, tactics, rounds=args.rounds, candidates=candidates,
-                            rng=np.random.default_rng(0))
+    trace = alternating.run(
+        compiled, tactics, rounds=args.rounds, candidates=candidates, rng=np.random.default_rng(0)
+    )
     played = time.perf_counter() - start
-    print(f"1. alternating offers, {args.rounds:,} rounds: {played:.3f} s to play "
-          f"({len(trace.moves):,} moves, outcome {trace.outcome} in round {trace.ended}) "
-          f"+ {prepared:.3f} s to prepare {len(candidates):,} candidates "
-          f"= {played + prepared:.3f} s  [target < 1 s]")
+    print(
+        f"1. alternating offers, {args.rounds:,} rounds: {played:.3f} s to play "
+        f"({len(trace.moves):,} moves, outcome {trace.outcome} in round {trace.ended}) "
+        f"+ {prepared:.3f} s to prepare {len(candidates):,} candidates "
+        f"= {played + prepared:.3f} s  [target < 1 s]"
+    )
 
     start = time.perf_counter()
     summary = simulate_many(scenario, runs=args.runs, seed=1, workers=args.workers)
     elapsed = time.perf_counter() - start
-    print(f"2. Monte Carlo, {args.runs:,} runs x 100 rounds on {args.workers} workers: "
-          f"{elapsed:.2f} s (P(agreement) {summary.agreement_probability:.3f}, "
-          f"outcomes {summary.outcomes})  [target < 30 s]")
+    print(
+        f"2. Monte Carlo, {args.runs:,} runs x 100 rounds on {args.workers} workers: "
+        f"{elapsed:.2f} s (P(agreement) {summary.agreement_probability:.3f}, "
+        f"outcomes {summary.outcomes})  [target < 30 s]"
+    )
 
     if not args.skip_mediator:
         start = time.perf_counter()
         texts = mediator.prepare(compiled)
         prepared = time.perf_counter() - start
         start = time.perf_counter()
-        trace = mediator.run(compiled, rounds=args.rounds, candidates=texts,
-                             rng=np.random.default_rng(0))
+        trace = mediator.run(
+            compiled, rounds=args.rounds, candidates=texts, rng=np.random.default_rng(0)
+        )
         played = time.perf_counter() - start
-        print(f"3. mediation, {args.rounds:,} rounds: {played:.3f} s to play "
-              f"(outcome {trace.outcome} in round {trace.ended}) + {prepared:.3f} s to prepare "
-              f"{len(texts):,} texts")
+        print(
+            f"3. mediation, {args.rounds:,} rounds: {played:.3f} s to play "
+            f"(outcome {trace.outcome} in round {trace.ended}) + {prepared:.3f} s to prepare "
+            f"{len(texts):,} texts"
+        )
 
 
 if __name__ == "__main__":

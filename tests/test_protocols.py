@@ -7,8 +7,7 @@ import pytest
 
 import sim
 from sim.compile import compile_scenario
-from sim.protocols import TACTICS, parse_tactic, simulate, simulate_many
-from sim.protocols import alternating, mediator
+from sim.protocols import TACTICS, alternating, parse_tactic, simulate, simulate_many
 from sim.protocols.tactics import TimeDependent
 
 CEASEFIRE = "scenarios/teaching-ceasefire.yaml"
@@ -39,12 +38,17 @@ def test_transcript_boulware_north_against_conceder_south(ceasefire):
     ]
     first, second = trace.moves[0], trace.moves[1]
     assert first.aspiration == 1.0
-    assert first.replies["south"].red_lines == ("south_keeps_zone", "south_line_moves_only_with_peacekeepers")
+    assert first.replies["south"].red_lines == (
+        "south_keeps_zone",
+        "south_line_moves_only_with_peacekeepers",
+    )
     assert first.replies["guarantor"].red_lines == ("guarantor_no_lifting",)
     assert first.replies["guarantor"].demand is None
     # South (Conceder, e = 2) after a third of the deadline: 0.3 + 0.7 (1 - sqrt(1/3)).
     assert second.aspiration == pytest.approx(0.3 + 0.7 * (1 - (1 / 3) ** 0.5), abs=1e-12)
-    assert second.replies["north"].demand == pytest.approx(0.2 + 0.8 * (1 - (1 / 3) ** 5), abs=1e-12)
+    assert second.replies["north"].demand == pytest.approx(
+        0.2 + 0.8 * (1 - (1 / 3) ** 5), abs=1e-12
+    )
     assert trace.outcome == "agreement" and trace.ended == 3 and trace.agreement == NASH
     assert trace.utilities == {"north": 0.35, "south": 0.625, "guarantor": 0.6}
 
@@ -88,8 +92,12 @@ def test_mediator_holds_the_nash_text_until_demands_fall(ceasefire):
 
 
 def test_mediator_deadlocks_when_nobody_can_concede(ceasefire):
-    trace = simulate(ceasefire, protocol="mediator", rounds=50,
-                     tactics={"north": "hardliner", "south": "hardliner"})
+    trace = simulate(
+        ceasefire,
+        protocol="mediator",
+        rounds=50,
+        tactics={"north": "hardliner", "south": "hardliner"},
+    )
     assert trace.outcome == "deadlock" and trace.ended < 50
 
 
@@ -97,8 +105,12 @@ def test_breakdown_and_discounting(ceasefire):
     broken = simulate(ceasefire, rounds=50, breakdown=1.0, seed=3)
     assert broken.outcome == "breakdown" and broken.ended == 0 and broken.moves == ()
     # South's reservation 0.3 cannot be reached by its best 1.0 once 0.7 ** t < 0.3.
-    walked = simulate(ceasefire, rounds=50, discount={"south": 0.7},
-                      tactics={"north": "hardliner", "south": "hardliner"})
+    walked = simulate(
+        ceasefire,
+        rounds=50,
+        discount={"south": 0.7},
+        tactics={"north": "hardliner", "south": "hardliner"},
+    )
     assert walked.outcome == "walk_away" and walked.walked_away == "south" and walked.ended == 4
 
 
@@ -114,7 +126,10 @@ def test_same_seed_same_trace(ceasefire):
 def test_trace_is_json_and_frozen(ceasefire):
     trace = simulate(ceasefire, rounds=4, seed=1)
     data = json.loads(json.dumps(trace.to_dict()))
-    assert data["outcome"] == "agreement" and data["moves"][0]["replies"]["south"]["verdict"] == "reject"
+    assert (
+        data["outcome"] == "agreement"
+        and data["moves"][0]["replies"]["south"]["verdict"] == "reject"
+    )
     with pytest.raises(AttributeError):
         trace.outcome = "deadline"
 
@@ -149,8 +164,8 @@ def test_tactics_formula_and_parsing():
 def test_offer_table_matches_brute_force(ceasefire):
     compiled = compile_scenario(ceasefire)
     candidates = alternating.prepare(compiled)
-    from sim.protocols.candidates import static_rank
     from sim.engine.space import full_space, utilities_of
+    from sim.protocols.candidates import static_rank
 
     space = full_space(compiled)
     options = space.options(np.arange(space.size))
@@ -179,17 +194,29 @@ def test_monte_carlo_summary(ceasefire):
     assert summary.packages[0].package == NASH
     assert set(summary.tactic_agreement) == {"south"}
     assert summary.tactic_agreement["south"]["hardliner"] == 0.0
-    again = simulate_many(ceasefire, runs=60, seed=5, rounds=40, tactics={"north": "linear"}, workers=2)
+    again = simulate_many(
+        ceasefire, runs=60, seed=5, rounds=40, tactics={"north": "linear"}, workers=2
+    )
     assert again.to_dict() == summary.to_dict()
     json.dumps(summary.to_dict())
 
 
 def test_cli_simulate(negosim):
-    result = negosim("simulate", CEASEFIRE, "--tactic", "north=boulware", "--tactic", "south=conceder",
-                     "--rounds", "4")
+    result = negosim(
+        "simulate",
+        CEASEFIRE,
+        "--tactic",
+        "north=boulware",
+        "--tactic",
+        "south=conceder",
+        "--rounds",
+        "4",
+    )
     assert result.status == 0, result.err
     assert "Round 0: North proposes (asking for 1.000):" in result.out
-    assert "South rejects (breaks: South will not withdraw from the whole disputed zone" in result.out
+    assert (
+        "South rejects (breaks: South will not withdraw from the whole disputed zone" in result.out
+    )
     assert "Outcome: agreement in round 3:" in result.out
     data = json.loads(negosim("simulate", CEASEFIRE, "--rounds", "4", "--seed", "2", "--json").out)
     assert data["outcome"] == "agreement" and data["seed"] == 2
@@ -197,11 +224,28 @@ def test_cli_simulate(negosim):
     assert "The mediator tables a text" in mediated.out
     many = negosim("simulate", CEASEFIRE, "--runs", "20", "--seed", "1")
     assert many.status == 0 and "P(agreement) by round" in many.out
-    split = negosim("simulate", "scenarios/teaching-split.yaml", "--protocol", "rubinstein",
-                    "--discount", "0.9", "--json")
+    split = negosim(
+        "simulate",
+        "scenarios/teaching-split.yaml",
+        "--protocol",
+        "rubinstein",
+        "--discount",
+        "0.9",
+        "--json",
+    )
     assert json.loads(split.out)["utilities"]["buyer"] == pytest.approx(1 / 1.9)
-    for bad in (["--tactic", "north"], ["--tactic", "north=sly"], ["--tactic", "east=linear"],
-                ["--discount", "x"], ["--protocol", "rubinstein"], ["--rounds", "0"]):
+    for bad in (
+        ["--tactic", "north"],
+        ["--tactic", "north=sly"],
+        ["--tactic", "east=linear"],
+        ["--discount", "x"],
+        ["--protocol", "rubinstein"],
+        ["--rounds", "0"],
+    ):
         failed = negosim("simulate", CEASEFIRE, *bad)
-        assert failed.status == 2 and failed.err.startswith("negosim: error:") and "Traceback" not in failed.err
+        assert (
+            failed.status == 2
+            and failed.err.startswith("negosim: error:")
+            and "Traceback" not in failed.err
+        )
         assert failed.err.count("\n") == 1

@@ -23,7 +23,9 @@ def compiled_of(data):
 
 
 def package_rows(compiled, package):
-    return np.array([[compiled.option_index(k, package[issue]) for k, issue in enumerate(compiled.issue_ids)]])
+    return np.array(
+        [[compiled.option_index(k, package[issue]) for k, issue in enumerate(compiled.issue_ids)]]
+    )
 
 
 def check_trace(compiled, trace):
@@ -61,13 +63,15 @@ def check_trace(compiled, trace):
                 assert trace.utilities[party] >= compiled.reservation[p] - 1e-9
 
 
-run_options = st.fixed_dictionaries({
-    "rounds": st.integers(1, 30),
-    "discount": st.sampled_from([1.0, 0.95, 0.8]),
-    "breakdown": st.sampled_from([0.0, 0.0, 0.1]),
-    "seed": st.integers(0, 2**32 - 1),
-    "tactics": st.lists(st.sampled_from(TACTIC_NAMES), min_size=4, max_size=4),
-})
+run_options = st.fixed_dictionaries(
+    {
+        "rounds": st.integers(1, 30),
+        "discount": st.sampled_from([1.0, 0.95, 0.8]),
+        "breakdown": st.sampled_from([0.0, 0.0, 0.1]),
+        "seed": st.integers(0, 2**32 - 1),
+        "tactics": st.lists(st.sampled_from(TACTIC_NAMES), min_size=4, max_size=4),
+    }
+)
 
 
 def play(module, compiled, options):
@@ -75,11 +79,19 @@ def play(module, compiled, options):
         int(p): TACTICS[name]
         for p, name in zip(np.flatnonzero(compiled.bargaining), options["tactics"], strict=False)
     }
-    setting = Setting.build(compiled, tactics, TACTICS["linear"], options["rounds"],
-                            options["discount"], options["breakdown"])
+    setting = Setting.build(
+        compiled,
+        tactics,
+        TACTICS["linear"],
+        options["rounds"],
+        options["discount"],
+        options["breakdown"],
+    )
     candidates = module.prepare(compiled)
     record = module.negotiate(compiled, candidates, setting, np.random.default_rng(options["seed"]))
-    return to_trace(compiled, candidates, record, setting, protocol=module.__name__, seed=options["seed"])
+    return to_trace(
+        compiled, candidates, record, setting, protocol=module.__name__, seed=options["seed"]
+    )
 
 
 @PROPERTY

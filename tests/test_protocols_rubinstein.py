@@ -7,23 +7,30 @@ import pytest
 
 from sim.compile import compile_scenario
 from sim.io import load_scenario, scenario_from_data
-from sim.protocols import rubinstein_finite_split, rubinstein_split
-from sim.protocols import rubinstein
+from sim.protocols import rubinstein, rubinstein_finite_split, rubinstein_split
 
 DELTAS = [0.05, 0.3, 0.5, 0.7, 0.9, 0.95, 0.99]
 
 
 def split_scenario(reservations=(0.0, 0.0), step=10):
-    return scenario_from_data({
-        "title": "unit split",
-        "issues": {"share": {"kind": "continuous", "range": [0, 1], "step": step / 100}},
-        "parties": {
-            "first": {"weights": {"share": 1}, "values": {"share": [[0, 0], [1, 1]]},
-                      "reservation": reservations[0]},
-            "second": {"weights": {"share": 1}, "values": {"share": [[0, 1], [1, 0]]},
-                       "reservation": reservations[1]},
-        },
-    })
+    return scenario_from_data(
+        {
+            "title": "unit split",
+            "issues": {"share": {"kind": "continuous", "range": [0, 1], "step": step / 100}},
+            "parties": {
+                "first": {
+                    "weights": {"share": 1},
+                    "values": {"share": [[0, 0], [1, 1]]},
+                    "reservation": reservations[0],
+                },
+                "second": {
+                    "weights": {"share": 1},
+                    "values": {"share": [[0, 1], [1, 0]]},
+                    "reservation": reservations[1],
+                },
+            },
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +58,9 @@ def test_finite_horizon_by_hand():
 @pytest.mark.parametrize("d1, d2", list(itertools.product(DELTAS, DELTAS)))
 def test_finite_horizon_tends_to_the_closed_form(d1, d2):
     rounds = 4000 if max(d1, d2) > 0.9 else 400
-    assert rubinstein_finite_split(d1, d2, rounds)[0] == pytest.approx(rubinstein_split(d1, d2)[0], abs=1e-9)
+    assert rubinstein_finite_split(d1, d2, rounds)[0] == pytest.approx(
+        rubinstein_split(d1, d2)[0], abs=1e-9
+    )
 
 
 @pytest.mark.parametrize("d1, d2", list(itertools.product(DELTAS, DELTAS)))
@@ -69,7 +78,9 @@ def test_simulation_reproduces_the_infinite_horizon_split(unit_split, d1, d2):
 @pytest.mark.parametrize("rounds", [1, 2, 3, 4, 7, 10])
 def test_simulation_reproduces_the_finite_horizon_split(unit_split, d1, d2, rounds):
     trace = rubinstein.run(unit_split, {0: d1, 1: d2}, rounds=rounds, rng=np.random.default_rng(0))
-    assert trace.utilities["first"] == pytest.approx(rubinstein_finite_split(d1, d2, rounds)[0], abs=1e-9)
+    assert trace.utilities["first"] == pytest.approx(
+        rubinstein_finite_split(d1, d2, rounds)[0], abs=1e-9
+    )
 
 
 def test_the_second_party_can_open(unit_split):
@@ -83,7 +94,9 @@ def test_outside_option_binds_only_above_the_equilibrium_share():
     loose = compile_scenario(split_scenario((0.0, 0.3)))
     tight = compile_scenario(split_scenario((0.0, 0.6)))
     rng = np.random.default_rng(0)
-    assert rubinstein.run(loose, 0.9, rng=rng).utilities["second"] == pytest.approx(0.9 / 1.9, abs=1e-9)
+    assert rubinstein.run(loose, 0.9, rng=rng).utilities["second"] == pytest.approx(
+        0.9 / 1.9, abs=1e-9
+    )
     # With an outside option of 0.6 the second party gets exactly it as responder.
     assert rubinstein.run(tight, 0.9, rng=rng).utilities["second"] == pytest.approx(0.6, abs=1e-9)
 

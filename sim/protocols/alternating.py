@@ -46,8 +46,11 @@ def prepare(compiled: CompiledScenario) -> Candidates:
 
 
 def negotiate(
-    compiled: CompiledScenario, candidates: Candidates, setting: Setting,
-    rng: np.random.Generator, first: int | None = None,
+    compiled: CompiledScenario,
+    candidates: Candidates,
+    setting: Setting,
+    rng: np.random.Generator,
+    first: int | None = None,
 ) -> Record:
     """Play the protocol once; return the raw record.
 
@@ -139,11 +142,16 @@ def run(
         Position of the party that proposes first (default: the first bargaining party).
     candidates
         A prepared candidate set (:func:`prepare`), to reuse across runs.
+    default
+        Tactic of the bargaining parties not in ``tactics``.
+    glossary, seed
+        Labels and the seed, recorded in the trace for presenters.
     rng
         The only source of randomness (breakdowns).
     """
     setting = Setting.build(compiled, tactics or {}, default, rounds, discount, breakdown)
     candidates = candidates if candidates is not None else prepare(compiled)
     record = negotiate(compiled, candidates, setting, rng, first)
-    return to_trace(compiled, candidates, record, setting, protocol="alternating", seed=seed,
-                    glossary=glossary)
+    return to_trace(
+        compiled, candidates, record, setting, protocol="alternating", seed=seed, glossary=glossary
+    )

@@ -37,7 +37,7 @@ from sim.compile import CompiledScenario
 from sim.engine.agreement import RESERVATION_SLACK
 from sim.engine.pareto import pareto_mask
 from sim.engine.solutions import objectives
-from sim.engine.space import full_space, prune, blocks, utilities_of
+from sim.engine.space import blocks, full_space, prune, utilities_of
 
 __all__ = ["Candidates", "OfferTable", "candidate_set", "standings", "static_rank"]
 
@@ -106,7 +106,10 @@ def standings(compiled: CompiledScenario, utilities: np.ndarray, keeps: np.ndarr
 
 
 def static_rank(
-    compiled: CompiledScenario, utilities: np.ndarray, keeps: np.ndarray, codes: np.ndarray,
+    compiled: CompiledScenario,
+    utilities: np.ndarray,
+    keeps: np.ndarray,
+    codes: np.ndarray,
     exclude: int | None = None,
 ) -> np.ndarray:
     """Rank (0 best) of packages for the parties other than ``exclude``.
@@ -124,11 +127,15 @@ def static_rank(
     refusals = ((~keeps | short) & others).sum(axis=1)
     gaining = np.flatnonzero(others & compiled.bargaining)
     positive, logs = objectives(
-        "nash", np.round(utilities[:, gaining], _DECIMALS), compiled.reservation[gaining],
+        "nash",
+        np.round(utilities[:, gaining], _DECIMALS),
+        compiled.reservation[gaining],
         compiled.power[gaining],
     )
     total = standings(compiled, utilities, keeps).sum(axis=1)
-    order = np.lexsort((codes, -np.round(total, _DECIMALS), -np.round(logs, 9), -positive, refusals))
+    order = np.lexsort(
+        (codes, -np.round(total, _DECIMALS), -np.round(logs, 9), -positive, refusals)
+    )
     rank = np.empty(len(order), dtype=np.intp)
     rank[order] = np.arange(len(order))
     return rank
@@ -203,8 +210,10 @@ def _pattern_frontiers(compiled: CompiledScenario, owner: int | None) -> np.ndar
             continue
         codes = _codes(block.columns, radix)[members]
         broken = ~keeps[members][:, necessary]
-        keys = broken.astype(np.int64) @ weights if len(weights) <= 62 else (
-            np.unique(broken, axis=0, return_inverse=True)[1].reshape(-1)
+        keys = (
+            broken.astype(np.int64) @ weights
+            if len(weights) <= 62
+            else (np.unique(broken, axis=0, return_inverse=True)[1].reshape(-1))
         )
         real = np.round(block.utilities[members][:, real_columns], _DECIMALS)
         order = np.argsort(keys, kind="stable")

@@ -48,7 +48,9 @@ def prepare(compiled: CompiledScenario) -> Candidates:
 
 
 def negotiate(
-    compiled: CompiledScenario, candidates: Candidates, setting: Setting,
+    compiled: CompiledScenario,
+    candidates: Candidates,
+    setting: Setting,
     rng: np.random.Generator,
 ) -> Record:
     """Mediate once; return the raw record.
@@ -80,7 +82,8 @@ def negotiate(
         hopeless = parties.advance(t, news)
         news = {
             int(p): float(parties.aspiration[p] / previous[p])
-            for p in parties.bargaining if previous[p] > 0 and not hopeless[p]
+            for p in parties.bargaining
+            if previous[p] > 0 and not hopeless[p]
         }
         previous = parties.aspiration.copy()
         replies = np.zeros(n, dtype=np.int8)
@@ -107,8 +110,12 @@ def negotiate(
 
 
 def _revise(
-    compiled: CompiledScenario, candidates: Candidates, parties: Parties, text: int,
-    objectors: np.ndarray, rank: np.ndarray,
+    compiled: CompiledScenario,
+    candidates: Candidates,
+    parties: Parties,
+    text: int,
+    objectors: np.ndarray,
+    rank: np.ndarray,
 ) -> int:
     """The next text (or the same one, when every answer would break more red lines)."""
     assert candidates.mediated is not None
@@ -116,7 +123,9 @@ def _revise(
     owners = np.array([rule.owner for rule in compiled.rules], dtype=int)
     broken = [int(((owners == p) & ~candidates.holds[text]).sum()) for p in objectors]
     shortfall = [
-        float(parties.aspiration[p] - candidates.utilities[text, p]) if compiled.bargaining[p] else 0.0
+        float(parties.aspiration[p] - candidates.utilities[text, p])
+        if compiled.bargaining[p]
+        else 0.0
         for p in objectors
     ]
     loudest = int(objectors[np.lexsort((objectors, -np.array(shortfall), -np.array(broken)))[0]])
@@ -156,6 +165,6 @@ def run(
     setting = Setting.build(compiled, tactics or {}, default, rounds, discount, breakdown)
     candidates = candidates if candidates is not None else prepare(compiled)
     record = negotiate(compiled, candidates, setting, rng)
-    return to_trace(compiled, candidates, record, setting, protocol="mediator", seed=seed,
-                    glossary=glossary)
-
+    return to_trace(
+        compiled, candidates, record, setting, protocol="mediator", seed=seed, glossary=glossary
+    )

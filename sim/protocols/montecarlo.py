@@ -80,17 +80,26 @@ def _play_chunk(streams: Sequence[np.random.SeedSequence]) -> list[tuple[int, in
 
 
 def play(
-    compiled: CompiledScenario, candidates: Candidates, protocol: str, runs: int,
-    fixed: Mapping[int, Tactic], pool: Sequence[Tactic], rounds: int,
-    discount: float | Mapping[int, float] = 1.0, breakdown: float = 0.0,
-    seed: int | None = None, workers: int = 1,
+    compiled: CompiledScenario,
+    candidates: Candidates,
+    protocol: str,
+    runs: int,
+    fixed: Mapping[int, Tactic],
+    pool: Sequence[Tactic],
+    rounds: int,
+    discount: float | Mapping[int, float] = 1.0,
+    breakdown: float = 0.0,
+    seed: int | None = None,
+    workers: int = 1,
 ) -> Runs:
     """Play ``runs`` negotiations; ``workers`` > 1 forks that many processes (where possible)."""
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
     if not pool:
         raise ValueError("the tactic pool is empty")
-    job = _Job(compiled, candidates, protocol, dict(fixed), tuple(pool), rounds, discount, breakdown)
+    job = _Job(
+        compiled, candidates, protocol, dict(fixed), tuple(pool), rounds, discount, breakdown
+    )
     streams = np.random.SeedSequence(seed).spawn(runs)
     _SHARED.append(job)
     try:
@@ -115,9 +124,17 @@ def play(
 
 
 def summarize(
-    compiled: CompiledScenario, candidates: Candidates, runs: Runs, *, protocol: str,
-    rounds: int, fixed: Mapping[int, Tactic], pool: Sequence[Tactic], seed: int | None,
-    top: int = 5, glossary: Glossary | None = None,
+    compiled: CompiledScenario,
+    candidates: Candidates,
+    runs: Runs,
+    *,
+    protocol: str,
+    rounds: int,
+    fixed: Mapping[int, Tactic],
+    pool: Sequence[Tactic],
+    seed: int | None,
+    top: int = 5,
+    glossary: Glossary | None = None,
 ) -> SimulationSummary:
     """Distribution of outcomes, P(agreement) by round and the most frequent agreements."""
     n = len(runs.outcome)
@@ -131,7 +148,9 @@ def summarize(
     ids = compiled.party_ids
     packages = tuple(
         PackageCount(
-            compiled.package(candidates.options[c]), count, count / n,
+            compiled.package(candidates.options[c]),
+            count,
+            count / n,
             {p: round(float(u), 12) for p, u in zip(ids, candidates.utilities[c], strict=True)},
         )
         for c, count in frequent[:top]
@@ -143,7 +162,8 @@ def summarize(
             continue
         tactic_agreement[ids[p]] = {
             tactic.name: float(agreed[runs.tactic[:, p] == k].mean())
-            for k, tactic in enumerate(pool) if (runs.tactic[:, p] == k).any()
+            for k, tactic in enumerate(pool)
+            if (runs.tactic[:, p] == k).any()
         }
     return SimulationSummary(
         protocol=protocol,
@@ -157,7 +177,8 @@ def summarize(
         mean_rounds=float(runs.ended.mean() + 1),
         packages=packages,
         mean_utilities={
-            p: (round(float(means[i]), 12) if means is not None else None) for i, p in enumerate(ids)
+            p: (round(float(means[i]), 12) if means is not None else None)
+            for i, p in enumerate(ids)
         },
         tactic_agreement=tactic_agreement,
         glossary=glossary,

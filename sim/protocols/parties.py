@@ -47,8 +47,13 @@ class Setting:
 
     @classmethod
     def build(
-        cls, compiled: CompiledScenario, tactics: Mapping[int, Tactic], default: Tactic,
-        rounds: int, discount: float | Mapping[int, float] = 1.0, breakdown: float = 0.0,
+        cls,
+        compiled: CompiledScenario,
+        tactics: Mapping[int, Tactic],
+        default: Tactic,
+        rounds: int,
+        discount: float | Mapping[int, float] = 1.0,
+        breakdown: float = 0.0,
     ) -> Setting:
         """A setting with ``default`` for every bargaining party not in ``tactics``.
 
@@ -80,7 +85,9 @@ class Setting:
 class Parties:
     """The bargaining state of one run: every party's aspiration, round by round."""
 
-    def __init__(self, compiled: CompiledScenario, candidates: Candidates, setting: Setting) -> None:
+    def __init__(
+        self, compiled: CompiledScenario, candidates: Candidates, setting: Setting
+    ) -> None:
         self.compiled = compiled
         self.candidates = candidates
         self.setting = setting
@@ -133,5 +140,7 @@ class Parties:
         """Vectorized :meth:`verdict` over candidate indices ``rows``: whether each is accepted."""
         ok: np.ndarray = self.candidates.keeps[rows, party].copy()
         if self.is_bargaining[party]:
-            ok &= self.candidates.utilities[rows, party] >= self.aspiration[party] - RESERVATION_SLACK
+            ok &= (
+                self.candidates.utilities[rows, party] >= self.aspiration[party] - RESERVATION_SLACK
+            )
         return ok

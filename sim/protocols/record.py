@@ -35,8 +35,9 @@ class Record:
     ended: int = 0
     walked_away: int = -1
 
-    def add(self, proposer: int, offer: int, aspiration: float, replies: np.ndarray,
-            demands: np.ndarray) -> None:
+    def add(
+        self, proposer: int, offer: int, aspiration: float, replies: np.ndarray, demands: np.ndarray
+    ) -> None:
         """Log one round."""
         self.proposers.append(proposer)
         self.offers.append(offer)
@@ -60,8 +61,14 @@ def _round(value: float) -> float:
 
 
 def to_trace(
-    compiled: CompiledScenario, candidates: Candidates, record: Record, setting: Setting, *,
-    protocol: str, seed: int | None = None, glossary: Glossary | None = None,
+    compiled: CompiledScenario,
+    candidates: Candidates,
+    record: Record,
+    setting: Setting,
+    *,
+    protocol: str,
+    seed: int | None = None,
+    glossary: Glossary | None = None,
 ) -> Trace:
     """The immutable trace of a record, with issue, option, party and red-line ids."""
     ids = compiled.party_ids
@@ -84,23 +91,27 @@ def to_trace(
                 continue
             demand = demands[p]
             replies[ids[p]] = Reply(
-                _VERDICTS[code], broken_by[offer][p] if offer >= 0 else (),
+                _VERDICTS[code],
+                broken_by[offer][p] if offer >= 0 else (),
                 None if demand != demand else _round(demand),
             )
         aspiration = record.aspirations[t]
-        moves.append(Move(
-            round=t,
-            proposer=ids[proposer] if proposer >= 0 else "mediator",
-            package=compiled.package(candidates.options[offer]) if offer >= 0 else None,
-            utilities=_utilities(compiled, candidates.utilities[offer]) if offer >= 0 else None,
-            aspiration=None if np.isnan(aspiration) else _round(aspiration),
-            replies=replies,
-        ))
+        moves.append(
+            Move(
+                round=t,
+                proposer=ids[proposer] if proposer >= 0 else "mediator",
+                package=compiled.package(candidates.options[offer]) if offer >= 0 else None,
+                utilities=_utilities(compiled, candidates.utilities[offer]) if offer >= 0 else None,
+                aspiration=None if np.isnan(aspiration) else _round(aspiration),
+                replies=replies,
+            )
+        )
     agreed = record.agreement
     utilities = _utilities(compiled, candidates.utilities[agreed]) if agreed >= 0 else None
     discounted = (
         _utilities(compiled, candidates.utilities[agreed] * setting.discount**record.ended)
-        if agreed >= 0 else None
+        if agreed >= 0
+        else None
     )
     return Trace(
         protocol=protocol,

@@ -156,8 +156,13 @@ def split_game(compiled: CompiledScenario) -> tuple[Split, tuple[int, int]]:
     if len(positions) == 0 or positions[-1] - positions[0] + 1 != len(positions):
         raise ValueError("the red lines must leave one interval of the divisible issue")
     values = compiled.tables[0][:, list(players)]
-    split = Split(grid, values, float(grid[positions[0]]), float(grid[positions[-1]]),
-                  compiled.reservation[list(players)].astype(float))
+    split = Split(
+        grid,
+        values,
+        float(grid[positions[0]]),
+        float(grid[positions[-1]]),
+        compiled.reservation[list(players)].astype(float),
+    )
     return split, (players[0], players[1])
 
 
@@ -233,8 +238,9 @@ def run(
         raise ValueError(f"party {compiled.party_ids[first]!r} does not bargain")
     if first is not None and first == players[1]:
         players = (players[1], players[0])
-        split = Split(split.grid, split.values[:, ::-1], split.low, split.high,
-                      split.reservation[::-1])
+        split = Split(
+            split.grid, split.values[:, ::-1], split.low, split.high, split.reservation[::-1]
+        )
     factors = discount if isinstance(discount, Mapping) else {p: discount for p in players}
     delta = np.array([factors.get(p, 1.0) for p in players], dtype=float)
     if not ((delta > 0) & (delta <= 1)).all():
@@ -251,12 +257,15 @@ def run(
         action, offer, _ = plan[t] if rounds is not None else plan[t % 2]
         proposer, responder = players[t % 2], players[1 - t % 2]
         if action == "leave":
-            moves.append(Move(t, ids[proposer], None, None, None,
-                              {ids[proposer]: Reply("walk_away")}))
+            moves.append(
+                Move(t, ids[proposer], None, None, None, {ids[proposer]: Reply("walk_away")})
+            )
             outcome, ended = "walk_away", t
             break
         if action == "delay":
-            moves.append(Move(t, ids[proposer], None, None, None, {ids[responder]: Reply("reject")}))
+            moves.append(
+                Move(t, ids[proposer], None, None, None, {ids[responder]: Reply("reject")})
+            )
             t += 1
             if rounds is None and t > 1:
                 outcome, ended = "deadlock", t - 1
@@ -264,21 +273,45 @@ def run(
             continue
         assert offer is not None
         worth = {ids[p]: round(split.utility(offer, i), 12) for i, p in enumerate(players)}
-        moves.append(Move(t, ids[proposer], {issue: offer}, worth, worth[ids[proposer]],
-                          {ids[responder]: Reply("accept")}))
+        moves.append(
+            Move(
+                t,
+                ids[proposer],
+                {issue: offer},
+                worth,
+                worth[ids[proposer]],
+                {ids[responder]: Reply("accept")},
+            )
+        )
         outcome, ended, agreed = "agreement", t, offer
         break
     walked = ids[players[ended % 2]] if outcome == "walk_away" else None
-    utilities = None if agreed is None else {
-        ids[p]: round(split.utility(agreed, i), 12) for i, p in enumerate(players)
-    }
-    discounted = None if utilities is None else {
-        ids[p]: round(utilities[ids[p]] * float(delta[i]) ** ended, 12) for i, p in enumerate(players)
-    }
+    utilities = (
+        None
+        if agreed is None
+        else {ids[p]: round(split.utility(agreed, i), 12) for i, p in enumerate(players)}
+    )
+    discounted = (
+        None
+        if utilities is None
+        else {
+            ids[p]: round(utilities[ids[p]] * float(delta[i]) ** ended, 12)
+            for i, p in enumerate(players)
+        }
+    )
     return Trace(
-        protocol="rubinstein", rounds=rounds, seed=seed, tactics={},
-        discount={ids[p]: float(delta[i]) for i, p in enumerate(players)}, breakdown=0.0,
-        moves=tuple(moves), outcome=outcome,  # type: ignore[arg-type]
-        ended=ended, agreement={issue: agreed} if agreed is not None else None,
-        utilities=utilities, discounted=discounted, walked_away=walked, glossary=glossary,
+        protocol="rubinstein",
+        rounds=rounds,
+        seed=seed,
+        tactics={},
+        discount={ids[p]: float(delta[i]) for i, p in enumerate(players)},
+        breakdown=0.0,
+        moves=tuple(moves),
+        outcome=outcome,  # type: ignore[arg-type]
+        ended=ended,
+        agreement={issue: agreed} if agreed is not None else None,
+        utilities=utilities,
+        discounted=discounted,
+        walked_away=walked,
+        glossary=glossary,
     )

@@ -41,7 +41,9 @@ def _position(compiled: CompiledScenario, party: str, what: str) -> int:
     return compiled.party_ids.index(party)
 
 
-def _tactics(compiled: CompiledScenario, tactics: Mapping[str, str | Tactic] | None) -> dict[int, Tactic]:
+def _tactics(
+    compiled: CompiledScenario, tactics: Mapping[str, str | Tactic] | None
+) -> dict[int, Tactic]:
     chosen = {}
     for party, tactic in (tactics or {}).items():
         p = _position(compiled, party, "tactics")
@@ -54,7 +56,9 @@ def _tactics(compiled: CompiledScenario, tactics: Mapping[str, str | Tactic] | N
     return chosen
 
 
-def _discount(compiled: CompiledScenario, discount: float | Mapping[str, float]) -> float | dict[int, float]:
+def _discount(
+    compiled: CompiledScenario, discount: float | Mapping[str, float]
+) -> float | dict[int, float]:
     if isinstance(discount, Mapping):
         return {_position(compiled, party, "discount"): float(v) for party, v in discount.items()}
     return float(discount)
@@ -95,6 +99,8 @@ def simulate(
         Chance per round that the talks collapse.
     first
         Party id that proposes first (default: the first bargaining party in the file).
+    default
+        Tactic of the bargaining parties not in ``tactics``.
 
     Raises
     ------
@@ -111,14 +117,24 @@ def simulate(
     start = _position(compiled, first, "first") if first is not None else None
     if protocol == "rubinstein":
         return rubinstein.run(
-            compiled, _discount(compiled, 0.9 if discount is None else discount), rounds,
-            start, glossary=labels, seed=seed, rng=rng,
+            compiled,
+            _discount(compiled, 0.9 if discount is None else discount),
+            rounds,
+            start,
+            glossary=labels,
+            seed=seed,
+            rng=rng,
         )
     base = parse_tactic(default) if isinstance(default, str) else default
     common = dict(
-        tactics=_tactics(compiled, tactics), rounds=100 if rounds is None else rounds,
+        tactics=_tactics(compiled, tactics),
+        rounds=100 if rounds is None else rounds,
         discount=_discount(compiled, 1.0 if discount is None else discount),
-        breakdown=breakdown, default=base, glossary=labels, seed=seed, rng=rng,
+        breakdown=breakdown,
+        default=base,
+        glossary=labels,
+        seed=seed,
+        rng=rng,
     )
     if protocol == "mediator":
         return mediator.run(compiled, **common)  # type: ignore[arg-type]
@@ -151,15 +167,36 @@ def simulate_many(
         For an unknown protocol, party or tactic, or parameters out of range.
     """
     if protocol not in ("alternating", "mediator"):
-        raise ValueError(f"Monte Carlo runs take protocol alternating or mediator, not {protocol!r}")
+        raise ValueError(
+            f"Monte Carlo runs take protocol alternating or mediator, not {protocol!r}"
+        )
     compiled = compile_scenario(scenario)
     fixed = _tactics(compiled, tactics)
     tactic_pool = [parse_tactic(t) if isinstance(t, str) else t for t in pool]
     factors = _discount(compiled, discount)
     candidates = (mediator if protocol == "mediator" else alternating).prepare(compiled)
-    outcomes = play(compiled, candidates, protocol, runs, fixed, tactic_pool, rounds, factors,
-                    breakdown, seed, workers)
-    return summarize(compiled, candidates, outcomes, protocol=protocol, rounds=rounds,
-                     fixed=fixed, pool=tactic_pool, seed=seed, top=top,
-                     glossary=make_glossary(scenario))
-
+    outcomes = play(
+        compiled,
+        candidates,
+        protocol,
+        runs,
+        fixed,
+        tactic_pool,
+        rounds,
+        factors,
+        breakdown,
+        seed,
+        workers,
+    )
+    return summarize(
+        compiled,
+        candidates,
+        outcomes,
+        protocol=protocol,
+        rounds=rounds,
+        fixed=fixed,
+        pool=tactic_pool,
+        seed=seed,
+        top=top,
+        glossary=make_glossary(scenario),
+    )

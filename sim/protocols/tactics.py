@@ -72,7 +72,9 @@ class TimeDependent:
 
     def __post_init__(self) -> None:
         if self.e < 0 or not 0.0 <= self.k <= 1.0:
-            raise ValueError(f"time-dependent tactic needs e >= 0 and 0 <= k <= 1, got e={self.e}, k={self.k}")
+            raise ValueError(
+                f"time-dependent tactic needs e >= 0 and 0 <= k <= 1, got e={self.e}, k={self.k}"
+            )
 
     @property
     def name(self) -> str:
@@ -85,7 +87,7 @@ class TimeDependent:
     def aspiration(
         self, time: float, floor: float, ceiling: float, previous: float, concession: float
     ) -> float:
-        """``floor + (ceiling - floor) * (1 - f(time))``; the hardliner (``e = 0``) keeps ``f = k``."""
+        """``floor + (ceiling - floor) (1 - f(time))``; the hardliner (``e = 0``) has ``f = k``."""
         time = min(max(time, 0.0), 1.0)
         shape = self.k if self.e == 0 else self.k + (1.0 - self.k) * time ** (1.0 / self.e)
         return floor + (ceiling - floor) * (1.0 - shape)
@@ -147,5 +149,7 @@ def parse_tactic(text: str) -> Tactic:
         try:
             values[key] = float(value)
         except ValueError:
-            raise ValueError(f"expected a number for {key} in tactic {text!r}, found {value!r}") from None
+            raise ValueError(
+                f"expected a number for {key} in tactic {text!r}, found {value!r}"
+            ) from None
     return TimeDependent(values["e"], values["k"], label=name)

@@ -7,8 +7,9 @@ numbered from 0, as in the JSON form.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
-from sim.results import Glossary, Move, SimulationSummary, Trace
+from sim.results import Choice, Glossary, Move, SimulationSummary, Trace
 
 __all__ = ["transcript", "summary_report"]
 
@@ -38,13 +39,18 @@ def _party(glossary: Glossary, party: str) -> str:
 
 
 def _wrap(text: str, indent: str) -> str:
-    return textwrap.fill(text, _WIDTH, initial_indent=indent, subsequent_indent=indent + "    ",
-                         break_on_hyphens=False)
+    return textwrap.fill(
+        text,
+        _WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "    ",
+        break_on_hyphens=False,
+    )
 
 
-def _package(glossary: Glossary, package: dict[str, object], indent: str) -> list[str]:
+def _package(glossary: Glossary, package: Mapping[str, Choice], indent: str) -> list[str]:
     return [
-        _wrap(f"{glossary.issues.get(issue, issue)}: {glossary.option(issue, choice)}", indent)  # type: ignore[arg-type]
+        _wrap(f"{glossary.issues.get(issue, issue)}: {glossary.option(issue, choice)}", indent)
         for issue, choice in package.items()
     ]
 
@@ -52,8 +58,11 @@ def _package(glossary: Glossary, package: dict[str, object], indent: str) -> lis
 def _move(glossary: Glossary, move: Move) -> list[str]:
     who = "The mediator" if move.proposer == "mediator" else _party(glossary, move.proposer)
     if move.package is None:
-        return [f"Round {move.round}: {who} walks away." if move.replies.get(move.proposer)
-                else f"Round {move.round}: {who} makes no acceptable offer."]
+        return [
+            f"Round {move.round}: {who} walks away."
+            if move.replies.get(move.proposer)
+            else f"Round {move.round}: {who} makes no acceptable offer."
+        ]
     asks = f" (asking for {move.aspiration:.3f})" if move.aspiration is not None else ""
     verb = "tables a text" if move.proposer == "mediator" else "proposes"
     lines = [f"Round {move.round}: {who} {verb}{asks}:"]
@@ -66,7 +75,8 @@ def _move(glossary: Glossary, move: Move) -> list[str]:
         reasons = []
         if reply.red_lines:
             broken = "; ".join(
-                glossary.red_lines[r].description if r in glossary.red_lines else r for r in reply.red_lines
+                glossary.red_lines[r].description if r in glossary.red_lines else r
+                for r in reply.red_lines
             )
             reasons.append(f"breaks: {broken}")
         if reply.demand is not None and reply.verdict != "walk_away":
@@ -81,12 +91,19 @@ def transcript(trace: Trace) -> str:
     deadline = f"deadline {trace.rounds} rounds" if trace.rounds is not None else "no deadline"
     lines = [f"{_TITLES.get(trace.protocol, trace.protocol)}: {deadline}"]
     if trace.tactics:
-        lines.append(_wrap("Tactics: " + ", ".join(
-            f"{_party(glossary, p)} {name}" for p, name in trace.tactics.items()), ""))
+        lines.append(
+            _wrap(
+                "Tactics: "
+                + ", ".join(f"{_party(glossary, p)} {name}" for p, name in trace.tactics.items()),
+                "",
+            )
+        )
     factors = {p: d for p, d in trace.discount.items() if d != 1.0}
     if factors:
-        lines.append("Discount per round: " + ", ".join(
-            f"{_party(glossary, p)} {d:g}" for p, d in factors.items()))
+        lines.append(
+            "Discount per round: "
+            + ", ".join(f"{_party(glossary, p)} {d:g}" for p, d in factors.items())
+        )
     if trace.breakdown:
         lines.append(f"Chance of breakdown per round: {trace.breakdown:g}")
     if trace.seed is not None:
@@ -113,11 +130,14 @@ def summary_report(summary: SimulationSummary) -> str:
     glossary = _glossary(summary)
     lines = [
         f"{_TITLES.get(summary.protocol, summary.protocol)}: {summary.runs:,} runs, "
-        f"deadline {summary.rounds} rounds" + (f", seed {summary.seed}" if summary.seed is not None else ""),
+        f"deadline {summary.rounds} rounds"
+        + (f", seed {summary.seed}" if summary.seed is not None else ""),
     ]
     if summary.tactics:
-        lines.append("Fixed tactics: " + ", ".join(
-            f"{_party(glossary, p)} {name}" for p, name in summary.tactics.items()))
+        lines.append(
+            "Fixed tactics: "
+            + ", ".join(f"{_party(glossary, p)} {name}" for p, name in summary.tactics.items())
+        )
     lines.append("Others draw from: " + ", ".join(summary.pool))
     lines.append("")
     lines.append("Outcomes:")
@@ -126,8 +146,12 @@ def summary_report(summary: SimulationSummary) -> str:
             lines.append(f"  {name.replace('_', ' ')}: {count:,} ({count / summary.runs:.1%})")
     by_round = summary.agreement_by_round
     if by_round:
-        marks = sorted({max(0, round(q * (len(by_round) - 1))) for q in (0.1, 0.25, 0.5, 0.75, 1.0)})
-        lines.append("P(agreement) by round: " + ", ".join(f"{r}: {by_round[r]:.3f}" for r in marks))
+        marks = sorted(
+            {max(0, round(q * (len(by_round) - 1))) for q in (0.1, 0.25, 0.5, 0.75, 1.0)}
+        )
+        lines.append(
+            "P(agreement) by round: " + ", ".join(f"{r}: {by_round[r]:.3f}" for r in marks)
+        )
     if summary.packages:
         lines.append("")
         lines.append("Most frequent agreements:")
@@ -138,6 +162,11 @@ def summary_report(summary: SimulationSummary) -> str:
         lines.append("")
         lines.append("P(agreement) by the tactic a party drew:")
         for party, shares in summary.tactic_agreement.items():
-            lines.append(_wrap(f"{_party(glossary, party)}: " + ", ".join(
-                f"{name} {share:.2f}" for name, share in shares.items()), "  "))
+            lines.append(
+                _wrap(
+                    f"{_party(glossary, party)}: "
+                    + ", ".join(f"{name} {share:.2f}" for name, share in shares.items()),
+                    "  ",
+                )
+            )
     return "\n".join(lines) + "\n"
