@@ -269,6 +269,7 @@ def _simulate(args: argparse.Namespace) -> None:
     from sim.protocols import simulate, simulate_many
     from sim.protocols.transcript import summary_report, transcript
 
+    _check_figure_path(args.plot)
     scenario = _load(args.scenario)
     tactics = dict(_pair(item, "--tactic", "PARTY=TACTIC") for item in args.tactic)
     discount: Any = None
@@ -291,6 +292,12 @@ def _simulate(args: argparse.Namespace) -> None:
             report, data = transcript(trace), trace.to_dict()
     except ValueError as error:
         raise _UsageError(f"{args.scenario}: {error}") from None
+    if args.plot:
+        from sim import plot
+
+        figure = (plot.simulation_figure(summary) if args.runs is not None
+                  else plot.trace_figure(trace))
+        _save_figure(figure, args.plot)
     if args.json:
         _print_json(data)
     else:
@@ -439,6 +446,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--workers", type=int, default=1, metavar="W",
                           help="processes for --runs (default 1)")
     simulate.add_argument("--json", action="store_true", help="print the trace (or summary) as JSON")
+    simulate.add_argument("--plot", metavar="FILE", help="also draw the negotiation (or, with "
+                          "--runs, the summary) to FILE (.png, .svg or .pdf)")
     simulate.set_defaults(handler=_simulate)
     return parser
 

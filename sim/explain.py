@@ -30,7 +30,9 @@ def explain(scenario: Scenario, closest: int = 5) -> Blocking:
     """Minimal conflicts, minimal relaxations, closest packages, prices and binding constraints.
 
     Exact on enumerable spaces: two passes over the space pruned by scenario constraints
-    only (relaxing a red line can bring back options that pruning removed).
+    only (relaxing a red line can bring back options that pruning removed). Larger spaces
+    go to exact search (:func:`sim.exact.explain_exact`): conflicts and relaxations are
+    then exact (the enumeration of relaxations stops at 50), region sizes estimated.
 
     Raises
     ------
@@ -40,6 +42,10 @@ def explain(scenario: Scenario, closest: int = 5) -> Blocking:
     compiled = compile_scenario(scenario)
     constraints = relaxable_constraints(compiled)
     space = blocking_space(compiled)
+    if space.size > compiled.max_packages and compiled.exact_search:
+        from sim.exact import explain_exact
+
+        return explain_exact(scenario, compiled, closest, limit=50)  # type: ignore[no-any-return]
     table = signature_table(compiled, space, constraints, keep=closest)
     empty = table.signatures == 0
     region = int(table.counts[empty].sum())

@@ -92,3 +92,41 @@ def test_flagship_proposals_by_exact_search_agree_with_enumeration():
     for pid, evaluation in enumerated.proposals.items():
         assert exact.proposals[pid].verdicts == evaluation.verdicts, pid
         assert exact.proposals[pid].broken_red_lines == evaluation.broken_red_lines, pid
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(max_parties=3))
+def test_blocking_by_exact_search_matches_enumeration(data):
+    from sim.explain import explain
+
+    enumerated = explain(scenario_from_data(data))
+    exact = explain(forced_exact(data))
+    assert exact.agreement_exists == enumerated.agreement_exists
+    if exact.method != "milp":
+        return
+    assert {frozenset(c) for c in exact.conflicts} == {frozenset(c) for c in enumerated.conflicts}
+    assert {frozenset(r.constraints) for r in exact.relaxations} <= {
+        frozenset(r.constraints) for r in explain(scenario_from_data(data)).relaxations
+    } or enumerated.relaxations_total > 10
+    assert exact.relaxations_total == enumerated.relaxations_total
+    if not enumerated.agreement_exists and enumerated.closest:
+        first_exact, first_enum = exact.closest[0], enumerated.closest[0]
+        broken = lambda c: sum(len(v) for v in c.broken_red_lines.values())  # noqa: E731
+        assert broken(first_exact) == broken(first_enum)
+        assert abs(max(first_exact.shortfalls.values()) - max(first_enum.shortfalls.values())) < 1e-9
+
+
+def test_flagship_conflicts_by_exact_search_match_enumeration():
+    from pathlib import Path
+
+    from sim.explain import explain
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "berlin-2025-12.yaml"
+    scenario = sim.load_scenario(path)
+    limits = scenario.limits.model_copy(update={"max_packages": 1000})
+    exact = explain(scenario.model_copy(update={"limits": limits}))
+    enumerated = explain(scenario)
+    assert exact.method == "milp" and exact.conflicts_complete
+    assert set(exact.conflicts) == set(enumerated.conflicts)
+    assert {r.constraints for r in exact.relaxations} == {r.constraints for r in enumerated.relaxations}
+    assert exact.relaxations_total == enumerated.relaxations_total == 17

@@ -166,12 +166,7 @@ def signature_table(
         shortfall = np.round(shortfall, 12)
         keys = [_popcount(signature & red_bits), shortfall.max(axis=1, initial=0.0),
                 shortfall.sum(axis=1)]
-        # Keep only rows that can still enter the top ``keep``, key by key, before sorting.
-        rows = np.arange(len(signature))
-        for key in keys:
-            if len(rows) > keep:
-                cut = np.partition(key[rows], keep - 1)[keep - 1]
-                rows = rows[key[rows] <= cut]
+        rows = _lexicographic_candidates(keys, keep)
         candidates_index = np.concatenate([best_index, block.start + ok[rows].astype(np.int64)])
         candidates_signature = np.concatenate([best_signature, signature[rows]])
         candidates_shortfall = np.concatenate([best_shortfall, shortfall[rows]])
@@ -185,6 +180,27 @@ def signature_table(
         best_signature = candidates_signature[order]
         best_shortfall = candidates_shortfall[order]
     return SignatureTable(signatures, counts, best_index, best_signature, best_shortfall)
+
+
+def _lexicographic_candidates(keys: list[np.ndarray], keep: int) -> np.ndarray:
+    """Rows that can be among the ``keep`` smallest in lexicographic order of ``keys``.
+
+    Key by key: rows strictly below the cut value are in for sure; only rows equal to it
+    compete, on the next key, for the places left. Ties that remain are all returned.
+    """
+    rows = np.arange(len(keys[0]))
+    sure: list[np.ndarray] = []
+    left = keep
+    for key in keys:
+        if len(rows) <= left or left <= 0:
+            break
+        values = key[rows]
+        cut = np.partition(values, left - 1)[left - 1]
+        below = rows[values < cut]
+        sure.append(below)
+        left -= len(below)
+        rows = rows[values == cut]
+    return np.concatenate([*sure, rows]) if left > 0 else np.concatenate(sure)
 
 
 def _popcount(values: np.ndarray) -> np.ndarray:

@@ -30,12 +30,16 @@ mixed-integer nonlinear programs. Mathematical Programming 36(3), 307-339.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.compile import CompiledScenario
+from sim.engine.solutions import POSITIVE_GAIN
 from sim.engine.space import Space
 from sim.rules import Predicate
 
@@ -49,11 +53,34 @@ __all__ = [
     "maximize_utility",
     "maximize_minimum",
     "maximize_nash",
+    "relaxed_program",
+    "soft_program",
+    "minimal_relaxations",
+    "closest_packages",
 ]
 
 NASH_GAP = 1e-7
 """Largest gap between the outer approximation and the true log Nash product."""
-_POSITIVE = 1e-9
+_POSITIVE = POSITIVE_GAIN  # a gain above this is positive; the program asks for twice it
+_SMALLEST_TANGENT = 1e-4
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence the solver library's own prints, which bypass Python's ``sys.stdout``."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real file descriptor 1 (e.g. some notebooks)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 class ExactSearchError(ValueError):
@@ -188,7 +215,7 @@ class Program:
     def gain_variable(self, party: int, disagreement: float) -> int:
         """A variable equal to ``u_party - disagreement``."""
         expression, constant = self.utility[party]
-        gain = self.variable(-np.inf, np.inf)
+        gain = self.variable(-1.0, 1.0)
         self.row({**expression, gain: -1.0}, disagreement - constant, disagreement - constant)
         return gain
 
@@ -211,19 +238,21 @@ class Program:
             lows.append(low)
             highs.append(high)
         matrix = csr_array((data, indices, pointers), shape=(len(self.rows), n))
-        options = {"disp": False, "mip_rel_gap": 1e-9}
+        options: dict[str, object] = {"disp": False, "mip_rel_gap": 1e-7}
         if time_limit is not None:
             options["time_limit"] = time_limit
-        result = milp(
-            c,
+        problem = dict(
             constraints=LinearConstraint(matrix, lows, highs),
             integrality=np.array(self.integer),
             bounds=Bounds(self.lower, self.upper),
-            options=options,
         )
-        if result.status == 2 or result.x is None:
+        with _quiet_stdout():
+            result = milp(c, options=options, **problem)
+            if result.status == 4:  # HiGHS occasionally fails at tight gaps; retry its default
+                result = milp(c, options={"disp": False}, **problem)
+        if result.status == 2:
             return None
-        if result.status not in (0,):
+        if result.status != 0 or result.x is None:
             raise ExactSearchError(f"the MILP solver stopped: {result.message}")
         x: np.ndarray = result.x
         return x
@@ -280,9 +309,15 @@ def maximize_utility(program: Program, parties: Sequence[int],
 
 def maximize_minimum(program: Program, parties: Sequence[int], disagreement: np.ndarray,
                      scale: np.ndarray) -> MilpResult | None:
-    """Maximize ``min_i (u_i - d_i) / scale_i``, then the total utility at that minimum."""
-    t = program.variable(-np.inf, np.inf)
+    """Maximize ``min_i (u_i - d_i) / scale_i``, then the total utility at that minimum.
+
+    A party with a non-positive ``scale`` is left out of the minimum (as the enumeration
+    does for a party whose ideal gain is nil); the minimum is at most 1.
+    """
+    t = program.variable(-1.0, 1.0)
     for i, p in enumerate(parties):
+        if scale[i] <= 0:
+            continue
         expression, constant = program.utility[p]
         # t * scale_i <= u_i - d_i
         program.row({t: float(scale[i]), **{v: -c for v, c in expression.items()}},
@@ -328,14 +363,17 @@ def maximize_nash(program: Program, parties: Sequence[int], disagreement: np.nda
     def add_cuts(points: Sequence[float]) -> None:
         for log_var, _, h in logs:
             for g0 in points:
-                g0 = max(float(g0), 2 * _POSITIVE)
+                # Tangents steeper than 1e4 make the program numerically fragile; below
+                # that gain the incumbents are compared on their true log products.
+                g0 = max(float(g0), _SMALLEST_TANGENT)
                 # l <= log g0 + (h - g0) / g0
                 program.row({log_var: 1.0, h: -1.0 / g0}, -np.inf, float(np.log(g0)) - 1.0)
 
-    add_cuts([1e-6, 1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0])
+    add_cuts([1e-4, 1e-3, 1e-2, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0])
     objective = {log_var: float(w) for (log_var, _, _), w in zip(logs, powers, strict=True)}
     best: MilpResult | None = None
     best_value = -np.inf
+    last_cuts: list[float] = []
     for _ in range(max_rounds):
         x = program.solve(objective)
         if x is None:
@@ -349,7 +387,11 @@ def maximize_nash(program: Program, parties: Sequence[int], disagreement: np.nda
             best, best_value = MilpResult(result.options, result.utilities, value), value
         if bound - best_value <= NASH_GAP * max(1.0, abs(best_value)):
             break
-        add_cuts(sorted({float(max(gv, 2 * _POSITIVE)) for gv in gain_values}))
+        fresh = sorted({round(float(gv), 9) for gv in gain_values if gv >= _SMALLEST_TANGENT})
+        if not fresh or fresh == last_cuts:
+            break
+        last_cuts = fresh
+        add_cuts(fresh)
     return best
 
 
@@ -379,9 +421,128 @@ def exact_solution(compiled: CompiledScenario, space: Space, name: str) -> MilpR
                 return None
             ideal.append(best.objective)
         gains = np.array(ideal) - disagreement
-        scale = np.where(gains > 1e-9, gains, 1.0)
+        scale = np.where(gains > 1e-9, gains, 0.0)
         return maximize_minimum(base_program(compiled, space), parties, disagreement, scale)
     if name == "nash":
         return maximize_nash(base_program(compiled, space), parties, disagreement,
                              compiled.power[parties])
     raise ValueError(f"unknown solution {name!r}")
+
+
+def relaxed_program(
+    compiled: CompiledScenario, space: Space, constraints: Sequence[object], relaxed: int
+) -> Program:
+    """The agreement region with the constraints whose bits are set in ``relaxed`` dropped."""
+    program = Program(compiled, space)
+    for rule in compiled.rules:
+        if rule.owner < 0:
+            program.require(rule.predicate)
+    for bit, constraint in enumerate(constraints):
+        if relaxed >> bit & 1:
+            continue
+        if constraint.kind == "red_line":  # type: ignore[attr-defined]
+            program.require(compiled.rules[constraint.rule].predicate)  # type: ignore[attr-defined]
+        else:
+            party = constraint.party  # type: ignore[attr-defined]
+            program.at_least(party, float(compiled.reservation[party]))
+    return program
+
+
+def soft_program(
+    compiled: CompiledScenario, space: Space, constraints: Sequence[object]
+) -> tuple[Program, list[int]]:
+    """Every relaxable constraint guarded by a binary indicator (1: the constraint holds)."""
+    program = Program(compiled, space)
+    for rule in compiled.rules:
+        if rule.owner < 0:
+            program.require(rule.predicate)
+    indicators = []
+    for constraint in constraints:
+        s = program.variable(0, 1, True)
+        indicators.append(s)
+        if constraint.kind == "red_line":  # type: ignore[attr-defined]
+            program.require(compiled.rules[constraint.rule].predicate, indicator=s)  # type: ignore[attr-defined]
+        else:
+            party = constraint.party  # type: ignore[attr-defined]
+            program.at_least(party, float(compiled.reservation[party]), indicator=s)
+    return program, indicators
+
+
+def minimal_relaxations(
+    compiled: CompiledScenario, space: Space, constraints: Sequence[object], limit: int
+) -> tuple[list[int], bool]:
+    """Minimal correction sets, smallest first, as bit sets; and whether all were found.
+
+    Each round maximizes the number of constraints kept; the dropped ones form a minimal
+    correction set, and a cut (keep at least one of them) excludes it and its supersets.
+    """
+    program, indicators = soft_program(compiled, space, constraints)
+    found: list[int] = []
+    while len(found) < limit:
+        x = program.solve(dict.fromkeys(indicators, 1.0))
+        if x is None:
+            return found, True
+        relaxed = sum(1 << bit for bit, s in enumerate(indicators) if x[s] < 0.5)
+        if relaxed == 0:
+            return found, True
+        found.append(relaxed)
+        program.row({indicators[bit]: 1.0 for bit in range(len(indicators)) if relaxed >> bit & 1},
+                    1.0, np.inf)
+    x = program.solve(dict.fromkeys(indicators, 1.0))
+    return found, x is None
+
+
+def closest_packages(
+    compiled: CompiledScenario, space: Space, constraints: Sequence[object], count: int
+) -> list[tuple[np.ndarray, np.ndarray, int, np.ndarray]]:
+    """Packages with the fewest broken red lines, then the smallest worst and total shortfall.
+
+    Returns (options, utilities, broken bits, shortfalls) for up to ``count`` packages.
+    """
+    program, indicators = soft_program(compiled, space, [c for c in constraints
+                                                         if c.kind == "red_line"])  # type: ignore[attr-defined]
+    bargaining = np.flatnonzero(compiled.bargaining)
+    shortfall = {}
+    worst = program.variable(0.0, 1.0)
+    for p in bargaining:
+        expression, constant = program.utility[p]
+        sigma = program.variable(0.0, 1.0)
+        shortfall[int(p)] = sigma
+        # sigma >= r - u
+        program.row({sigma: 1.0, **expression}, float(compiled.reservation[p]) - constant, np.inf)
+        program.row({worst: 1.0, sigma: -1.0}, 0.0, np.inf)
+    results = []
+    for _ in range(count):
+        stages = [
+            dict.fromkeys(indicators, 1.0),
+            {worst: -1.0},
+            {sigma: -1.0 for sigma in shortfall.values()},
+        ]
+        fixed_rows = []
+        x = None
+        for objective in stages:
+            x = program.solve(objective)
+            if x is None:
+                break
+            value = program.expression_value(x, objective)
+            row = (objective, value - 1e-9 * max(1.0, abs(value)), np.inf)
+            program.rows.append(row)
+            fixed_rows.append(row)
+        for row in fixed_rows:
+            program.rows.remove(row)
+        if x is None:
+            break
+        package = program.package(x)
+        columns = [np.array([o]) for o in package.options]
+        broken = sum(
+            1 << bit for bit, c in enumerate(constraints)
+            if c.kind == "red_line" and not compiled.rules[c.rule].predicate(columns)[0]  # type: ignore[attr-defined]
+        )
+        sigmas = np.zeros(compiled.n_parties)
+        for p, sigma in shortfall.items():
+            sigmas[p] = max(0.0, round(float(compiled.reservation[p] - package.utilities[p]), 12))
+        results.append((package.options, package.utilities, broken, sigmas))
+        # no-good cut: not this package again
+        chosen = [program.option_vars[k][int(o)] for k, o in enumerate(package.options)]
+        program.row(dict.fromkeys(chosen, 1.0), -np.inf, len(chosen) - 1)
+    return results

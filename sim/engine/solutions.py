@@ -29,6 +29,7 @@ import numpy as np
 
 __all__ = [
     "TOLERANCE",
+    "POSITIVE_GAIN",
     "objectives",
     "ranking",
     "nash_solution",
@@ -40,6 +41,8 @@ __all__ = [
 
 TOLERANCE = 1e-9
 """Objective values within this (relative) distance of the best count as ties."""
+POSITIVE_GAIN = 1e-6
+"""A gain over the disagreement point counts as positive (for the Nash product) above this."""
 
 
 def _nash(utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
@@ -48,7 +51,7 @@ def _nash(utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
     # candidate leaves someone at exactly its disagreement point), then the weighted sum
     # of log gains over the parties with positive gains.
     gains = np.maximum(utilities - disagreement, 0.0)
-    positive = gains > TOLERANCE
+    positive = gains > POSITIVE_GAIN
     with np.errstate(divide="ignore"):
         logs = np.where(positive, np.log(np.where(positive, gains, 1.0)), 0.0)
     return positive.sum(axis=1).astype(float), logs @ powers
