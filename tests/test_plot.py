@@ -24,6 +24,7 @@ from sim import plot
 from sim.explain import explain
 from sim.io import scenario_from_data
 from sim.maps import region_map, utility_space
+from sim.protocols import simulate, simulate_many
 from sim.sweep import sweep
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,7 @@ def all_texts(figure):
 
 @pytest.mark.parametrize("name", ["region", "region_nash", "utility", "utility_three",
                                   "plane", "plane_sampled", "line", "sensitivity",
+                                  "trace", "trace_mediator", "simulations",
                                   "blocking", "blocking_deadlock"])
 def test_every_figure_renders_to_png(name, tmp_path, ceasefire, deadlock, cells, space, plane,
                                      line, indices):
@@ -111,6 +113,9 @@ def test_every_figure_renders_to_png(name, tmp_path, ceasefire, deadlock, cells,
             "parties.north.reservation", "parties.south.reservation", glossary),
         "line": lambda: plot.parameter_line_figure(line, glossary=glossary),
         "sensitivity": lambda: plot.sensitivity_figure(indices, glossary=glossary),
+        "trace": lambda: plot.trace_figure(simulate(ceasefire, seed=1)),
+        "trace_mediator": lambda: plot.trace_figure(simulate(ceasefire, "mediator", seed=1)),
+        "simulations": lambda: plot.simulation_figure(simulate_many(ceasefire, runs=40, seed=1)),
         "blocking": lambda: plot.blocking_figure(explain(ceasefire)),
         "blocking_deadlock": lambda: plot.blocking_figure(explain(deadlock)),
     }[name]
@@ -346,6 +351,46 @@ def test_sensitivity_bars_are_the_sobol_indices(indices, ceasefire):
     assert ax.get_xlabel() == "Share of the variance explained (Sobol index)"
 
 
+# --------------------------------------------------------------------------- protocols
+
+
+def test_trace_figure_draws_each_sides_offers_by_round_and_in_utility_space(ceasefire):
+    trace = simulate(ceasefire, tactics={"north": "boulware", "south": "conceder"}, seed=1)
+    figure = plot.trace_figure(trace)
+    rounds, space = figure.axes[:2]
+    own = {line.get_label(): line for line in rounds.lines}
+    north = own["North: its own offers"]
+    assert list(north.get_xdata()) == [m.round for m in trace.moves if m.proposer == "north"]
+    assert list(north.get_ydata()) == [m.utilities["north"] for m in trace.moves
+                                       if m.proposer == "north"]
+    received = own["South: offers it received"]
+    assert list(received.get_ydata()) == [m.utilities["south"] for m in trace.moves
+                                          if m.proposer != "south"]
+    assert rounds.get_title(loc="left") == (
+        "Alternating offers: Agreement in round 95\nTactics: North boulware, South conceder")
+    assert [flat(t) for t in legend_texts(rounds.get_legend())] == [
+        "North: its own offers", "North: offers it received", "North: reservation value",
+        "South: its own offers", "South: offers it received", "South: reservation value",
+        "Offer broke the party's red lines",
+    ]
+    assert (space.get_xlabel(), space.get_ylabel()) == ("North's utility", "South's utility")
+    assert legend_texts(space.get_legend()) == [
+        "Offers by North", "Offers by South", "Broke some party's red lines",
+        "Agreement (round 95)",
+    ]
+    star = next(line for line in space.lines if line.get_marker() == "*")
+    assert (star.get_xdata()[0], star.get_ydata()[0]) == (0.35, 0.625)
+
+
+def test_simulation_figure_shows_agreement_by_round_and_by_tactic(ceasefire):
+    summary = simulate_many(ceasefire, runs=40, seed=1)
+    left, right = plot.simulation_figure(summary).axes
+    np.testing.assert_allclose(left.lines[0].get_ydata(), summary.agreement_by_round)
+    assert left.get_title(loc="left").startswith("40 simulated alternating negotiations")
+    assert legend_texts(right.get_legend()) == ["North", "South"]
+    assert right.get_ylabel() == "Share of runs ending in agreement"
+
+
 # --------------------------------------------------------------------------- blocking
 
 
@@ -404,6 +449,7 @@ def test_negosim_plot_bad_input_exits_2_with_one_line(negosim, tmp_path, argv, m
 def test_figure_files_must_be_png_svg_or_pdf(negosim, tmp_path):
     for argv in (["plot", CEASEFIRE, "-o", tmp_path / "x.gif"],
                  ["run", CEASEFIRE, "--plot", tmp_path / "x.gif"],
+                 ["simulate", CEASEFIRE, "--plot", tmp_path / "x.gif"],
                  ["sweep", CEASEFIRE, "--param", "parties.north.reservation=0:0.5:3",
                   "--plot", tmp_path / "x.gif"]):
         result = negosim(*argv)
@@ -426,6 +472,13 @@ def test_run_and_sweep_write_their_figure_and_still_print(negosim, tmp_path):
         assert result.status == 0, result.err
         assert result.out.lstrip().startswith("{")
         assert (tmp_path / f"{name}.svg").read_bytes()[:5] == b"<?xml"
+
+
+def test_simulate_writes_the_trace_or_the_summary(negosim, tmp_path):
+    for extra, name in (([], "trace.png"), (["--runs", "20"], "runs.png")):
+        result = negosim("simulate", CEASEFIRE, "--seed", "1", *extra, "--plot", tmp_path / name)
+        assert result.status == 0, result.err
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 
 
 def test_sweep_plot_refuses_three_parameters_before_running(negosim, tmp_path):
