@@ -14,8 +14,7 @@ import numpy as np
 from sim.compile import CompiledScenario, compile_scenario, package_options
 from sim.engine.agreement import Scan, frontier_dimensions, scan, solve_on_frontier, verdict
 from sim.engine.refine import CANDIDATES, refine
-from sim.engine.solutions import ranking
-from sim.engine.solutions import SOLUTIONS
+from sim.engine.solutions import SOLUTIONS, ranking
 from sim.engine.space import Space, full_space, prune
 from sim.results import Analysis, Evaluation, Glossary, RedLineInfo, Solution, Verdict
 from sim.schema import Choice, Scenario
@@ -57,7 +56,8 @@ def analyze(scenario: Scenario) -> Analysis:
         solutions={name: _solve(compiled, result, name) for name in SOLUTIONS},
         proposals=proposals,
         normalized_weights=tuple(
-            party for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
+            party
+            for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
             if flag
         ),
         glossary=glossary(scenario),
@@ -95,7 +95,7 @@ def parse_package(scenario: Scenario, text: str) -> dict[str, Choice]:
     ValueError
         Naming the unknown issue or option, or the malformed part.
     """
-    from sim.schema import _check_choice, ScenarioReferenceError
+    from sim.schema import ScenarioReferenceError, _check_choice
 
     package: dict[str, Choice] = {}
     for part in filter(None, (piece.strip() for piece in text.split(","))):
@@ -110,7 +110,9 @@ def parse_package(scenario: Scenario, text: str) -> dict[str, Choice]:
             try:
                 choice = float(option)
             except ValueError:
-                raise ValueError(f"issue {issue_id!r} is continuous: expected a number, found {option!r}") from None
+                raise ValueError(
+                    f"issue {issue_id!r} is continuous: expected a number, found {option!r}"
+                ) from None
         try:
             _check_choice(scenario, issue_id, choice, ("package", issue_id))
         except ScenarioReferenceError as error:
@@ -151,8 +153,13 @@ def _solve(compiled: CompiledScenario, result: Scan, name: str = "nash") -> Solu
         ideal = utilities.max(axis=0)
         for i in range(len(dims)):
             weights = np.eye(len(dims))[i]
-            better = refine(compiled, best_first(np.argsort(-utilities[:, i], kind="stable")),
-                            "utilitarian", dims, weights=weights)
+            better = refine(
+                compiled,
+                best_first(np.argsort(-utilities[:, i], kind="stable")),
+                "utilitarian",
+                dims,
+                weights=weights,
+            )
             if better is not None:
                 ideal[i] = max(ideal[i], better.utilities[dims[i]])
     order = ranking(name, utilities, compiled.reservation[dims], compiled.power[dims], ideal)
@@ -200,7 +207,8 @@ def _evaluate(
         exact = _per_party(compiled, result.utility_low)
         utilities: dict[str, float | None] = dict(exact)
         margins: dict[str, float | None] = {
-            p: round(exact[p] - float(r), 12) for p, r in zip(compiled.party_ids, compiled.reservation, strict=True)
+            p: round(exact[p] - float(r), 12)
+            for p, r in zip(compiled.party_ids, compiled.reservation, strict=True)
         }
     elif best is not None:
         utilities, margins = dict(best.utilities), dict(best.margins)
@@ -223,7 +231,9 @@ def _evaluate(
         margins=margins,
         utility_range={
             party: (float(lo), float(hi))
-            for party, lo, hi in zip(compiled.party_ids, result.utility_low, result.utility_high, strict=True)
+            for party, lo, hi in zip(
+                compiled.party_ids, result.utility_low, result.utility_high, strict=True
+            )
         },
         verdicts=verdicts,
         broken_red_lines=broken,
@@ -231,7 +241,9 @@ def _evaluate(
             rule.id for r, rule in enumerate(compiled.rules) if rule.owner < 0 and never[r]
         ],
         completions=completions,
-        acceptable_completions=dict(zip(compiled.party_ids, result.party_counts.tolist(), strict=True)),
+        acceptable_completions=dict(
+            zip(compiled.party_ids, result.party_counts.tolist(), strict=True)
+        ),
         agreement_completions=result.count,
         best_completion=best if open_issues else None,
     )
@@ -278,14 +290,20 @@ def _evaluate_any(
         },
         verdicts=verdicts,
         broken_red_lines={
-            party: [rule.id for r, rule in enumerate(compiled.rules) if rule.owner == p and never[r]]
+            party: [
+                rule.id for r, rule in enumerate(compiled.rules) if rule.owner == p and never[r]
+            ]
             for p, party in enumerate(compiled.party_ids)
         },
-        broken_constraints=[rule.id for r, rule in enumerate(compiled.rules) if rule.owner < 0 and never[r]],
+        broken_constraints=[
+            rule.id for r, rule in enumerate(compiled.rules) if rule.owner < 0 and never[r]
+        ],
         completions=completions,
         acceptable_completions={
             party: max(int(count), 1 if found["some"][p] else 0)  # type: ignore[index]
-            for p, (party, count) in enumerate(zip(compiled.party_ids, found["party_counts"], strict=True))  # type: ignore[call-overload]
+            for p, (party, count) in enumerate(
+                zip(compiled.party_ids, found["party_counts"], strict=True)
+            )  # type: ignore[call-overload]
         },
         agreement_completions=max(region, 1) if found["region_exists"] else 0,
         best_completion=best,
@@ -301,8 +319,14 @@ def _analyze_exact(
 
     found = exact_solutions(compiled, pruned, list(SOLUTIONS))
     solutions = {
-        name: None if result is None else _solution(
-            compiled, name, result.options, result.utilities, 1  # type: ignore[attr-defined]
+        name: None
+        if result is None
+        else _solution(
+            compiled,
+            name,
+            result.options,
+            result.utilities,
+            1,  # type: ignore[attr-defined]
         )
         for name, result in found.items()
     }
@@ -328,7 +352,8 @@ def _analyze_exact(
             for proposal in scenario.proposals.values()
         },
         normalized_weights=tuple(
-            party for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
+            party
+            for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
             if flag
         ),
         glossary=glossary(scenario),
@@ -345,7 +370,9 @@ def glossary(scenario: Scenario) -> Glossary:
     }
     for party in scenario.party_list:
         for rule in party.red_lines:
-            red_lines[rule.id] = RedLineInfo(rule.id, party.id, rule.title, rule.rule, rule.evidence)
+            red_lines[rule.id] = RedLineInfo(
+                rule.id, party.id, rule.title, rule.rule, rule.evidence
+            )
     evidence = {
         record.id: ", ".join(
             part for part in (record.actor, record.source.outlet, str(record.date)) if part
@@ -362,5 +389,7 @@ def glossary(scenario: Scenario) -> Glossary:
         red_lines=red_lines,
         evidence=evidence,
         proposals={proposal.id: proposal.title for proposal in scenario.proposals.values()},
-        proposal_dates={proposal.id: str(proposal.date) for proposal in scenario.proposals.values()},
+        proposal_dates={
+            proposal.id: str(proposal.date) for proposal in scenario.proposals.values()
+        },
     )

@@ -134,7 +134,9 @@ class CompiledScenario:
         }
 
 
-def _grid(issue: Issue, extra: list[float], thresholds: list[float]) -> tuple[np.ndarray, np.ndarray]:
+def _grid(
+    issue: Issue, extra: list[float], thresholds: list[float]
+) -> tuple[np.ndarray, np.ndarray]:
     """Grid of a continuous issue, and which grid points are rule thresholds.
 
     The grid holds the range at the declared step, the extra points (proposal values,
@@ -183,7 +185,9 @@ def _rule_numbers(scenario: Scenario) -> dict[str, list[float]]:
     return found
 
 
-def _value_table(issue: Issue, option_ids: tuple[str, ...], grid: np.ndarray | None, spec: Any) -> np.ndarray:
+def _value_table(
+    issue: Issue, option_ids: tuple[str, ...], grid: np.ndarray | None, spec: Any
+) -> np.ndarray:
     if grid is not None:
         xs = np.array([point[0] for point in spec], dtype=float)
         vs = np.array([point[1] for point in spec], dtype=float)
@@ -198,7 +202,9 @@ def _value_table(issue: Issue, option_ids: tuple[str, ...], grid: np.ndarray | N
 
 
 def _party_tables(
-    party: Party, issues: tuple[Issue, ...], option_ids: tuple[tuple[str, ...], ...],
+    party: Party,
+    issues: tuple[Issue, ...],
+    option_ids: tuple[tuple[str, ...], ...],
     grids: tuple[np.ndarray | None, ...],
 ) -> tuple[list[np.ndarray], bool]:
     total = sum(party.weights.values()) if party.normalize_weights else 1.0
@@ -208,7 +214,9 @@ def _party_tables(
         if weight == 0.0 or issue.id not in party.values:
             columns.append(np.zeros(len(option_ids[k])))
         else:
-            columns.append(weight * _value_table(issue, option_ids[k], grids[k], party.values[issue.id]))
+            columns.append(
+                weight * _value_table(issue, option_ids[k], grids[k], party.values[issue.id])
+            )
     return columns, party.normalize_weights and not np.isclose(sum(party.weights.values()), 1.0)
 
 

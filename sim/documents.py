@@ -77,8 +77,11 @@ class Document:
         for part in path:
             if isinstance(node, yaml.MappingNode):
                 pair = next(
-                    ((key, value) for key, value in node.value
-                     if getattr(key, "value", None) == str(part)),
+                    (
+                        (key, value)
+                        for key, value in node.value
+                        if getattr(key, "value", None) == str(part)
+                    ),
                     None,
                 )
                 if pair is None:
@@ -125,7 +128,9 @@ def _check_shape(file: str, root: yaml.Node) -> None:
         node = stack.pop()
         count += 1
         if count > MAX_NODES:
-            raise InputError(file, f"document has more than {MAX_NODES} nodes once aliases are expanded")
+            raise InputError(
+                file, f"document has more than {MAX_NODES} nodes once aliases are expanded"
+            )
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 stack.append(key)

@@ -50,7 +50,9 @@ def estimate(hits: int, size: int) -> int:
     return int(round(hits / SAMPLE * size))
 
 
-def exact_solutions(compiled: CompiledScenario, space: Space, names: list[str]) -> dict[str, object]:
+def exact_solutions(
+    compiled: CompiledScenario, space: Space, names: list[str]
+) -> dict[str, object]:
     """Each named bargaining solution by exact search (None when the region is empty)."""
     results: dict[str, object] = {}
     for name in names:
@@ -114,11 +116,15 @@ def exact_evaluation(compiled: CompiledScenario, fixed: dict[int, int]) -> dict[
         "ever_holds": np.array(ever_holds, dtype=bool),
         "region_exists": _feasible(base_program(compiled, space)),
         "nash": exact_solution(compiled, space, "nash"),
-        "party_counts": np.array([
-            estimate(int(np.count_nonzero(judgement.accepts[:, p] & judgement.constraints_ok)),
-                     space.size)
-            for p in range(compiled.n_parties)
-        ]),
+        "party_counts": np.array(
+            [
+                estimate(
+                    int(np.count_nonzero(judgement.accepts[:, p] & judgement.constraints_ok)),
+                    space.size,
+                )
+                for p in range(compiled.n_parties)
+            ]
+        ),
         "region_count": estimate(int(np.count_nonzero(judgement.region)), space.size),
     }
 
@@ -168,17 +174,25 @@ def explain_exact(scenario, compiled: CompiledScenario, closest: int, limit: int
     dims = bargaining if len(bargaining) else np.arange(compiled.n_parties)
 
     def nash(relaxed: int) -> Solution | None:
-        dropped = {c.party for bit, c in enumerate(constraints)
-                   if c.kind == "reservation" and relaxed >> bit & 1}
+        dropped = {
+            c.party
+            for bit, c in enumerate(constraints)
+            if c.kind == "reservation" and relaxed >> bit & 1
+        }
         parties = np.array([d for d in dims if d not in dropped]) if len(dims) else dims
         parties = parties if len(parties) else dims
         program = relaxed_program(compiled, space, constraints, relaxed)
-        found = maximize_nash(program, parties, compiled.reservation[parties], compiled.power[parties])
+        found = maximize_nash(
+            program, parties, compiled.reservation[parties], compiled.power[parties]
+        )
         if found is None:
             return None
-        return Solution("nash", compiled.package(found.options),
-                        _per_party(compiled, found.utilities),
-                        _per_party(compiled, found.utilities - compiled.reservation))
+        return Solution(
+            "nash",
+            compiled.package(found.options),
+            _per_party(compiled, found.utilities),
+            _per_party(compiled, found.utilities - compiled.reservation),
+        )
 
     current = nash(0)
     relaxations: tuple = ()
@@ -193,7 +207,9 @@ def explain_exact(scenario, compiled: CompiledScenario, closest: int, limit: int
         names = lambda r: tuple(ids[b] for b in range(len(ids)) if r >> b & 1)  # noqa: E731
         shown = sorted(found, key=lambda r: (bin(r).count("1"), -opened(r), names(r)))[:10]
         relaxations = tuple(
-            Relaxation(tuple(ids[b] for b in range(len(ids)) if r >> b & 1), max(opened(r), 1), nash(r))
+            Relaxation(
+                tuple(ids[b] for b in range(len(ids)) if r >> b & 1), max(opened(r), 1), nash(r)
+            )
             for r in shown
         )
         conflicts, conflicts_complete = minimal_conflicts(np.array(found, dtype=np.uint64))
@@ -201,19 +217,27 @@ def explain_exact(scenario, compiled: CompiledScenario, closest: int, limit: int
         for package_options, utilities, broken, shortfall in closest_packages(
             compiled, space, constraints, closest
         ):
-            close.append(ClosePackage(
-                package=compiled.package(package_options),
-                utilities=_per_party(compiled, utilities),
-                shortfalls=_per_party(compiled, shortfall),
-                broken_red_lines={
-                    party: [c.id for bit, c in enumerate(constraints)
-                            if c.kind == "red_line" and c.party == p and broken >> bit & 1]
-                    for p, party in enumerate(compiled.party_ids)
-                },
-            ))
+            close.append(
+                ClosePackage(
+                    package=compiled.package(package_options),
+                    utilities=_per_party(compiled, utilities),
+                    shortfalls=_per_party(compiled, shortfall),
+                    broken_red_lines={
+                        party: [
+                            c.id
+                            for bit, c in enumerate(constraints)
+                            if c.kind == "red_line" and c.party == p and broken >> bit & 1
+                        ]
+                        for p, party in enumerate(compiled.party_ids)
+                    },
+                )
+            )
     else:
         for bit, constraint in enumerate(constraints):
-            if constraint.kind == "reservation" and current.margins[compiled.party_ids[constraint.party]] > 1e-9:
+            if (
+                constraint.kind == "reservation"
+                and current.margins[compiled.party_ids[constraint.party]] > 1e-9
+            ):
                 continue
             moved = nash(1 << bit)
             if moved is not None and moved.package != current.package:
@@ -223,16 +247,20 @@ def explain_exact(scenario, compiled: CompiledScenario, closest: int, limit: int
         space_size=space.size,
         agreement_count=max(opened(0), 1) if current is not None else 0,
         constraints={c.id: (c.kind, compiled.party_ids[c.party]) for c in constraints},
-        conflicts=tuple(sorted(
-            (tuple(ids[b] for b in range(len(ids)) if c >> b & 1) for c in conflicts),
-            key=lambda names: (len(names), names),
-        )),
+        conflicts=tuple(
+            sorted(
+                (tuple(ids[b] for b in range(len(ids)) if c >> b & 1) for c in conflicts),
+                key=lambda names: (len(names), names),
+            )
+        ),
         conflicts_complete=complete,
         relaxations=relaxations,
         relaxations_total=total,
         closest=tuple(close),
-        prices={c.id: estimate(int(np.count_nonzero(signatures == np.uint64(1 << bit))), space.size)
-                for bit, c in enumerate(constraints)},
+        prices={
+            c.id: estimate(int(np.count_nonzero(signatures == np.uint64(1 << bit))), space.size)
+            for bit, c in enumerate(constraints)
+        },
         binding=tuple(binding),
         nash=current,
         glossary=glossary(scenario),

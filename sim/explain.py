@@ -66,7 +66,7 @@ def explain(scenario: Scenario, closest: int = 5) -> Blocking:
         for s, (count, choice) in zip(shown, solved[: len(shown)], strict=True)
     )
     binding = []
-    for bit, (count, choice) in enumerate(solved[len(shown):-1]):
+    for bit, (count, choice) in enumerate(solved[len(shown) : -1]):
         moved = _solution(compiled, space, choice)
         if moved is None or current is None or moved.package == current.package:
             continue
@@ -83,9 +83,7 @@ def explain(scenario: Scenario, closest: int = 5) -> Blocking:
         title=scenario.title,
         space_size=space.size,
         agreement_count=region,
-        constraints={
-            c.id: (c.kind, compiled.party_ids[c.party]) for c in constraints
-        },
+        constraints={c.id: (c.kind, compiled.party_ids[c.party]) for c in constraints},
         conflicts=tuple(
             sorted((_names(c, ids) for c in conflicts), key=lambda names: (len(names), names))
         ),
@@ -97,10 +95,10 @@ def explain(scenario: Scenario, closest: int = 5) -> Blocking:
             for index, signature, shortfall in zip(
                 table.closest, table.closest_signatures, table.closest_shortfalls, strict=True
             )
-        ) if region == 0 else (),
-        prices={
-            c.id: count_of.get(1 << bit, 0) for bit, c in enumerate(constraints)
-        },
+        )
+        if region == 0
+        else (),
+        prices={c.id: count_of.get(1 << bit, 0) for bit, c in enumerate(constraints)},
         binding=tuple(binding),
         nash=current,
         glossary=glossary(scenario),

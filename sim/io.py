@@ -48,7 +48,10 @@ def load_scenario(path: str | Path) -> Scenario:
     inline = data.get("evidence", [])
     if not isinstance(inline, list):
         raise InputError(
-            document.file, "expected a list of evidence records", document.line_of(("evidence",)), "evidence"
+            document.file,
+            "expected a list of evidence records",
+            document.line_of(("evidence",)),
+            "evidence",
         )
     merged = {**data, "evidence": [*inline, *(record for _, _, record in external)]}
     try:
@@ -62,7 +65,9 @@ def scenario_from_data(data: dict[str, Any], name: str = "<scenario>") -> Scenar
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise _input_error(error, Document(name, data, None), data, len(data.get("evidence", [])), []) from None
+        raise _input_error(
+            error, Document(name, data, None), data, len(data.get("evidence", [])), []
+        ) from None
 
 
 def _input_error(
@@ -75,7 +80,10 @@ def _input_error(
     details = error.errors(include_url=False)
     best = max(
         details,
-        key=lambda detail: (len(_data_path(data, detail["loc"], detail["type"])), -len(detail["loc"])),
+        key=lambda detail: (
+            len(_data_path(data, detail["loc"], detail["type"])),
+            -len(detail["loc"]),
+        ),
     )
     cause = (best.get("ctx") or {}).get("error")
     if isinstance(cause, ScenarioReferenceError):
@@ -84,9 +92,16 @@ def _input_error(
     else:
         path = _data_path(data, best["loc"], best["type"])
         message = _describe(best)
-    if len(path) >= 2 and path[0] == "evidence" and isinstance(path[1], int) and path[1] >= inline_count:
+    if (
+        len(path) >= 2
+        and path[0] == "evidence"
+        and isinstance(path[1], int)
+        and path[1] >= inline_count
+    ):
         source, index, _ = external[path[1] - inline_count]
-        inner = ("records", index, *path[2:]) if isinstance(source.data, dict) else (index, *path[2:])
+        inner = (
+            ("records", index, *path[2:]) if isinstance(source.data, dict) else (index, *path[2:])
+        )
         return InputError(source.file, message, source.line_of(inner), dotted(inner))
     return InputError(document.file, message, document.line_of(path), dotted(path))
 
@@ -119,12 +134,14 @@ def _describe(detail: Any) -> str:
     if kind == "extra_forbidden":
         return "unknown field (not part of the scenario format; see 'negosim schema')"
     if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
+        message = message[len("Value error, ") :]
     elif message.startswith("Assertion failed, "):
-        message = message[len("Assertion failed, "):]
+        message = message[len("Assertion failed, ") :]
     message = message[0].lower() + message[1:] if message else message
     return message.replace("input should be", "expected")
 
 
 def _kind(value: Any) -> str:
-    return {list: "a list", str: "text", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {list: "a list", str: "text", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )

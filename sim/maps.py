@@ -49,8 +49,11 @@ class RegionMap:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
-            "title": self.title, "x": self.x, "y": self.y,
-            "x_options": list(self.x_options), "y_options": list(self.y_options),
+            "title": self.title,
+            "x": self.x,
+            "y": self.y,
+            "x_options": list(self.x_options),
+            "y_options": list(self.y_options),
             "agreements": [list(row) for row in self.agreements],
             "completions": [list(row) for row in self.completions],
             "best_nash": [list(row) for row in self.best_nash],
@@ -84,9 +87,13 @@ class UtilitySpace:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return {
-            "title": self.title, "parties": list(self.parties), "space_size": self.space_size,
-            "sample": self.sample.tolist(), "sample_in_region": self.sample_in_region.tolist(),
-            "frontier": self.frontier.tolist(), "disagreement": dict(self.disagreement),
+            "title": self.title,
+            "parties": list(self.parties),
+            "space_size": self.space_size,
+            "sample": self.sample.tolist(),
+            "sample_in_region": self.sample_in_region.tolist(),
+            "frontier": self.frontier.tolist(),
+            "disagreement": dict(self.disagreement),
             "solutions": {k: dict(v) for k, v in self.solutions.items()},
             "proposals": {k: dict(v) for k, v in self.proposals.items()},
         }
@@ -120,7 +127,8 @@ def region_map(scenario: Scenario, x: str, y: str) -> RegionMap:
         closed_by={compiled.party_ids[p]: rows(~counts.keeps_red_lines[p]) for p in must},
         short_of_reservation={
             compiled.party_ids[p]: rows(~counts.clears_reservation[p])
-            for p in must if compiled.reservation_applies[p]
+            for p in must
+            if compiled.reservation_applies[p]
         },
         glossary=glossary(scenario),
     )
@@ -132,10 +140,16 @@ def utility_space(scenario: Scenario, max_points: int = 20_000, seed: int = 0) -
     whole = full_space(compiled)
     rng = np.random.default_rng(seed)
     size = whole.size
-    flat = np.arange(size) if size <= max_points else np.sort(rng.choice(size, max_points, replace=False))
+    flat = (
+        np.arange(size)
+        if size <= max_points
+        else np.sort(rng.choice(size, max_points, replace=False))
+    )
     options = whole.options(flat)
     utilities = utilities_of(compiled, options)
-    block = Block(0, len(flat), 1, tuple(options[:, [k]] for k in range(options.shape[1])), utilities)
+    block = Block(
+        0, len(flat), 1, tuple(options[:, [k]] for k in range(options.shape[1])), utilities
+    )
     in_region = judge(compiled, block).region
     region = scan(compiled, prune(compiled, whole, compiled.gating_rules()))
     analysis = analyze(scenario)
@@ -146,7 +160,9 @@ def utility_space(scenario: Scenario, max_points: int = 20_000, seed: int = 0) -
         if len(proposal.choices) == len(compiled.issue_ids):
             fixed = package_options(compiled, proposal.choices)
             row = np.array([[fixed[k] for k in range(len(compiled.issue_ids))]])
-            proposals[pid] = dict(zip(parties, utilities_of(compiled, row)[0].tolist(), strict=True))
+            proposals[pid] = dict(
+                zip(parties, utilities_of(compiled, row)[0].tolist(), strict=True)
+            )
         else:
             evaluation = analysis.proposals[pid]
             if all(u is not None for u in evaluation.utilities.values()):

@@ -59,7 +59,9 @@ def _split(text: str) -> tuple[str | int, ...]:
             position += 1
         match = _PART.match(text, position)
         if match is None:
-            raise ParameterError(f"{text!r}: not a dotted path (expected e.g. parties.russia.reservation)")
+            raise ParameterError(
+                f"{text!r}: not a dotted path (expected e.g. parties.russia.reservation)"
+            )
         parts.append(match.group(1) if match.group(1) is not None else int(match.group(2)))
         position = match.end()
     if not parts:
@@ -111,8 +113,12 @@ def resolve(scenario: Scenario, text: str) -> Target:
     party = None
     if parts[0] == "parties" and len(parts) >= 3:
         party = str(parts[1])
-        kind = {"reservation": "reservation", "power": "power", "weights": "weight",
-                "values": "value"}.get(str(parts[2]), "field")  # type: ignore[assignment]
+        kind = {
+            "reservation": "reservation",
+            "power": "power",
+            "weights": "weight",
+            "values": "value",
+        }.get(str(parts[2]), "field")  # type: ignore[assignment]
     return Target(text, parts, kind, party)
 
 

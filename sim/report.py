@@ -42,7 +42,9 @@ def _package_lines(glossary: Glossary, package: dict[str, object], indent: str) 
     lines = []
     for issue_id, choice in package.items():
         label = glossary.issues.get(issue_id, issue_id)
-        lines.append(_wrap(f"{label}: {glossary.option(issue_id, choice)}", indent, indent + "    "))
+        lines.append(
+            _wrap(f"{label}: {glossary.option(issue_id, choice)}", indent, indent + "    ")
+        )
     return lines
 
 
@@ -79,31 +81,54 @@ def _verdict_lines(glossary: Glossary, evaluation: Evaluation, indent: str) -> l
         elif utility is not None and margin is not None:
             detail = f" (utility {utility:.3f}, {margin:+.3f} over reservation)"
         role = glossary.roles[party]
-        lines.append(_wrap(f"{name} [{_ROLE[role]}]: {_VERDICT[verdict]}{detail}", indent, indent + "    "))
+        lines.append(
+            _wrap(f"{name} [{_ROLE[role]}]: {_VERDICT[verdict]}{detail}", indent, indent + "    ")
+        )
         for rule_id in evaluation.broken_red_lines.get(party, []):
             info = glossary.red_lines[rule_id]
-            lines.append(_wrap(f"breaks red line: {info.description}", indent + "    ", indent + "      "))
-            lines.append(_wrap(f"evidence: {_evidence(glossary, info.evidence)}", indent + "      ",
-                               indent + "        "))
-        if verdict == "reject" and not evaluation.broken_red_lines.get(party) and evaluation.complete and margin is not None:
+            lines.append(
+                _wrap(f"breaks red line: {info.description}", indent + "    ", indent + "      ")
+            )
+            lines.append(
+                _wrap(
+                    f"evidence: {_evidence(glossary, info.evidence)}",
+                    indent + "      ",
+                    indent + "        ",
+                )
+            )
+        if (
+            verdict == "reject"
+            and not evaluation.broken_red_lines.get(party)
+            and evaluation.complete
+            and margin is not None
+        ):
             lines.append(f"{indent}    falls short of its reservation value by {-margin:.3f}")
         elif verdict == "reject" and not evaluation.broken_red_lines.get(party):
-            lines.append(f"{indent}    no completion clears both its red lines and its reservation value")
+            lines.append(
+                f"{indent}    no completion clears both its red lines and its reservation value"
+            )
     for rule_id in evaluation.broken_constraints:
         info = glossary.red_lines[rule_id]
-        lines.append(_wrap(f"Breaks scenario constraint: {info.description}", indent, indent + "    "))
+        lines.append(
+            _wrap(f"Breaks scenario constraint: {info.description}", indent, indent + "    ")
+        )
     return lines
 
 
 def _proposal_summary(evaluation: Evaluation) -> str:
     if evaluation.complete:
-        return "in the agreement region" if evaluation.in_agreement_region else "not in the agreement region"
+        return (
+            "in the agreement region"
+            if evaluation.in_agreement_region
+            else "not in the agreement region"
+        )
     if evaluation.in_agreement_region:
         return (
             f"{_count(evaluation.agreement_completions, 'completion')} of "
             f"{evaluation.completions:,} would be acceptable to every party that must accept"
         )
-    return f"none of its {_count(evaluation.completions, 'completion')} is acceptable to every party that must accept"
+    completions = _count(evaluation.completions, "completion")
+    return f"none of its {completions} is acceptable to every party that must accept"
 
 
 def analysis_report(analysis: Analysis) -> str:
@@ -115,36 +140,60 @@ def analysis_report(analysis: Analysis) -> str:
     lines.append("")
     lines.append("Package space")
     lines.append(
-        f"  {_count(analysis.space_size, 'possible package')} over {_count(len(g.issues), 'issue')}."
+        f"  {_count(analysis.space_size, 'possible package')} over "
+        f"{_count(len(g.issues), 'issue')}."
     )
     if analysis.pruned_options:
-        lines.append(_wrap(
-            f"{analysis.pruned_size:,} remain after removing options that a red line of a party "
-            "that must accept rules out on its own:", "  "))
+        lines.append(
+            _wrap(
+                f"{analysis.pruned_size:,} remain after removing options that a red line of a party "
+                "that must accept rules out on its own:",
+                "  ",
+            )
+        )
         for issue_id, options in analysis.pruned_options.items():
             total = len(g.options[issue_id]) or len(options)
             labels = "; ".join(g.option(issue_id, o) for o in options)
             ruled = "all" if len(options) == total else f"{len(options)} of"
-            lines.append(_wrap(
-                f"{g.issues[issue_id]} ({ruled} {total} options ruled out): {labels}",
-                "    ", "      "))
+            lines.append(
+                _wrap(
+                    f"{g.issues[issue_id]} ({ruled} {total} options ruled out): {labels}",
+                    "    ",
+                    "      ",
+                )
+            )
     if analysis.normalized_weights:
         names = ", ".join(g.parties[p] for p in analysis.normalized_weights)
-        lines.append(_wrap(f"Issue weights of {names} did not sum to one and were normalized.", "  "))
+        lines.append(
+            _wrap(f"Issue weights of {names} did not sum to one and were normalized.", "  ")
+        )
     lines.append("")
     lines.append("Agreement region")
+    must = "every party that must accept (signatories and guarantors)"
+    about = "" if analysis.counts_exact else "about "
     if analysis.agreement_exists:
-        lines.append(_wrap(
-            f"{_count(analysis.agreement_count, 'package')} are acceptable to every party that must "
-            f"accept (signatories and guarantors); {analysis.pareto_count:,} of them are Pareto-efficient.",
-            "  ",
-        ))
+        efficient = (
+            f"; {analysis.pareto_count:,} of them are Pareto-efficient"
+            if analysis.pareto_count is not None
+            else ""
+        )
+        count = _count(analysis.agreement_count, "package")
+        lines.append(_wrap(f"{about}{count} are acceptable to {must}{efficient}.", "  "))
     else:
-        lines.append(_wrap(
-            "No package is acceptable to every party that must accept (signatories and guarantors).",
-            "  ",
-        ))
-    lines.append(f"  Of the {analysis.pruned_size:,} packages left after pruning, each party accepts:")
+        lines.append(_wrap(f"No package is acceptable to {must}.", "  "))
+    if analysis.method == "milp":
+        lines.append(
+            _wrap(
+                "The space is too large to enumerate: existence, solutions and verdicts come from "
+                "exact search (mixed-integer programming); counts are estimated from a uniform "
+                "sample of packages.",
+                "  ",
+            )
+        )
+    lines.append(
+        f"  Of the {analysis.pruned_size:,} packages left after pruning, each party accepts "
+        f"{about}:".replace(" :", ":")
+    )
     for party, count in analysis.acceptable_counts.items():
         lines.append(f"    {g.parties[party]} [{g.roles[party]}]: {count:,}")
     nash = analysis.solutions.get("nash")
@@ -170,9 +219,7 @@ def analysis_report(analysis: Analysis) -> str:
                 lines.extend(_package_lines(g, changed, "    "))
             else:
                 lines.append("    same package as Nash")
-            utilities = ", ".join(
-                f"{g.parties[p]} {u:.3f}" for p, u in solution.utilities.items()
-            )
+            utilities = ", ".join(f"{g.parties[p]} {u:.3f}" for p, u in solution.utilities.items())
             lines.append(_wrap(f"utilities: {utilities}", "    ", "      "))
     if analysis.proposals:
         lines.append("")
@@ -196,7 +243,9 @@ def evaluation_report(evaluation: Evaluation, glossary: Glossary, title: str = "
     lines.extend(_package_lines(glossary, evaluation.package, "  "))
     if evaluation.open_issues:
         open_labels = ", ".join(glossary.issues[i] for i in evaluation.open_issues)
-        lines.append(_wrap(f"Leaves open: {open_labels} ({evaluation.completions:,} completions).", "  "))
+        lines.append(
+            _wrap(f"Leaves open: {open_labels} ({evaluation.completions:,} completions).", "  ")
+        )
     lines.append("")
     lines.append(_wrap(f"Overall: {_proposal_summary(evaluation)}.", ""))
     lines.extend(_verdict_lines(glossary, evaluation, "  "))
@@ -231,13 +280,21 @@ def blocking_report(blocking: Blocking) -> str:
     lines: list[str] = []
     if not blocking.agreement_exists:
         lines.append("Why there is no agreement")
-        lines.append(_wrap(
-            "No package is acceptable to every party that must accept "
-            f"(of {_count(blocking.space_size, 'package')} considered).", "  "))
+        lines.append(
+            _wrap(
+                "No package is acceptable to every party that must accept "
+                f"(of {_count(blocking.space_size, 'package')} considered).",
+                "  ",
+            )
+        )
         if blocking.conflicts:
-            lines.append(_wrap(
-                "Incompatible commitments (each group cannot hold together; giving up any one "
-                "member resolves that group):", "  "))
+            lines.append(
+                _wrap(
+                    "Incompatible commitments (each group cannot hold together; giving up any one "
+                    "member resolves that group):",
+                    "  ",
+                )
+            )
             for conflict in blocking.conflicts[:8]:
                 lines.append(_wrap(_join([label(c) for c in conflict]) + ".", "    - ", "      "))
             if len(blocking.conflicts) > 8:
@@ -245,14 +302,22 @@ def blocking_report(blocking: Blocking) -> str:
             if not blocking.conflicts_complete:
                 lines.append("    (The list of groups was cut short; it is not exhaustive.)")
         if blocking.relaxations:
-            lines.append(_wrap(
-                "What would have to give (smallest sets of commitments whose removal opens an "
-                f"agreement; {blocking.relaxations_total} in all):", "  "))
+            lines.append(
+                _wrap(
+                    "What would have to give (smallest sets of commitments whose removal opens an "
+                    f"agreement; {blocking.relaxations_total} in all):",
+                    "  ",
+                )
+            )
             for number, relaxation in enumerate(blocking.relaxations, 1):
                 what = _join([label(c) for c in relaxation.constraints])
-                lines.append(_wrap(
-                    f"{number}. Drop {what}: opens {_count(relaxation.opens, 'package')}.",
-                    "    ", "       "))
+                lines.append(
+                    _wrap(
+                        f"{number}. Drop {what}: opens {_count(relaxation.opens, 'package')}.",
+                        "    ",
+                        "       ",
+                    )
+                )
                 if relaxation.nash is not None:
                     lines.append("       Nash package there:")
                     lines.extend(_package_lines(g, relaxation.nash.package, "         "))
@@ -263,22 +328,34 @@ def blocking_report(blocking: Blocking) -> str:
                 lines.extend(_package_lines(g, close.package, "       "))
                 for party, ids in close.broken_red_lines.items():
                     for rule_id in ids:
-                        lines.append(_wrap(
-                            f"{g.parties[party]}: breaks \u201c{g.red_lines[rule_id].description}\u201d",
-                            "       ", "         "))
+                        lines.append(
+                            _wrap(
+                                f"{g.parties[party]}: breaks "
+                                f"\u201c{g.red_lines[rule_id].description}\u201d",
+                                "       ",
+                                "         ",
+                            )
+                        )
                 for party, shortfall in close.shortfalls.items():
                     if shortfall > 0:
                         lines.append(
-                            f"       {g.parties[party]}: {shortfall:.3f} below its reservation value"
+                            f"       {g.parties[party]}: {shortfall:.3f} below its "
+                            "reservation value"
                         )
     else:
         lines.append("What constrains the deal")
         if blocking.binding:
             lines.append("  Commitments binding at the Nash package (dropping one moves it):")
             for relaxation in blocking.binding:
-                lines.append(_wrap(f"- {label(relaxation.constraints[0])}: without it, "
-                                   f"{_count(relaxation.opens, 'package')} would be acceptable "
-                                   "and the Nash package becomes:", "    ", "      "))
+                lines.append(
+                    _wrap(
+                        f"- {label(relaxation.constraints[0])}: without it, "
+                        f"{_count(relaxation.opens, 'package')} would be acceptable "
+                        "and the Nash package becomes:",
+                        "    ",
+                        "      ",
+                    )
+                )
                 assert relaxation.nash is not None
                 lines.extend(_package_lines(g, relaxation.nash.package, "        "))
         else:
@@ -297,14 +374,20 @@ def sweep_report(result: SweepResult) -> str:
     from collections import Counter
 
     p, low, high = result.agreement_probability()
-    lines = [f"Sweep over {', '.join(result.parameters)} ({result.design}, {len(result.points):,} points)"]
+    lines = [
+        f"Sweep over {', '.join(result.parameters)} "
+        f"({result.design}, {len(result.points):,} points)"
+    ]
     lines.append(f"  P(agreement) = {p:.3f} (95% Wilson interval {low:.3f} to {high:.3f})")
     counts = [c for c in result.metric("agreement_count") if c]
     if counts:
-        lines.append(f"  agreement region size where one exists: {min(counts):,} to {max(counts):,} packages")
+        lines.append(
+            f"  agreement region size where one exists: {min(counts):,} to {max(counts):,} packages"
+        )
     packages = Counter(
         tuple(sorted((point.metrics["nash"] or {}).get("package", {}).items()))
-        for point in result.points if point.metrics["nash"]
+        for point in result.points
+        if point.metrics["nash"]
     )
     if packages:
         lines.append("  most frequent Nash packages:")

@@ -4,7 +4,8 @@ A rule is a small boolean formula over issues, for example::
 
     foreign_forces != mnfu_inside_ukraine
     recognition in [none, de_facto_line_only]
-    security_guarantees == us_art5_like_paid -> territory_donetsk >= ukr_withdrawal_fez_ukrainian_admin
+    security_guarantees == us_art5_like_paid
+        -> territory_donetsk >= ukr_withdrawal_fez_ukrainian_admin
     not (army_cap < 600 and sanctions == full_lifting_and_ban_on_new)
 
 Grammar (lowest precedence first; ``->`` is right-associative)::
@@ -153,7 +154,9 @@ def _tokenize(text: str) -> list[_Token]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise RuleSyntaxError(f"unexpected character {text[position]!r} at column {position + 1}")
+            raise RuleSyntaxError(
+                f"unexpected character {text[position]!r} at column {position + 1}"
+            )
         kind = match.lastgroup or ""
         lexeme = match.group()
         if kind != "space":
@@ -189,7 +192,9 @@ class _Parser:
         token = self.take()
         if token.kind != kind or (text is not None and token.text != text):
             wanted = repr(text) if text is not None else kind
-            raise RuleSyntaxError(f"expected {wanted} at column {token.position + 1}, found {_show(token)}")
+            raise RuleSyntaxError(
+                f"expected {wanted} at column {token.position + 1}, found {_show(token)}"
+            )
         return token
 
     def descend(self) -> None:
@@ -268,7 +273,9 @@ class _Parser:
             return float(token.text)
         if token.kind in ("word", "quoted"):
             return token.text
-        raise RuleSyntaxError(f"expected a value at column {token.position + 1}, found {_show(token)}")
+        raise RuleSyntaxError(
+            f"expected a value at column {token.position + 1}, found {_show(token)}"
+        )
 
 
 def _show(token: _Token) -> str:

@@ -58,6 +58,8 @@ Identifier = Annotated[
 ]
 """Ids of issues, options, parties, red lines, proposals: letters, digits and underscores."""
 Text = Annotated[str, StringConstraints(max_length=20_000)]
+
+
 def _plain_number(value: Any) -> Any:
     """Refuse booleans (YAML reads ``yes``/``no`` as such; not 1 and 0) and NaN/infinity."""
     if isinstance(value, bool):
@@ -125,7 +127,10 @@ class Issue(_Model):
     @classmethod
     def _boolean_options(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("kind") == "boolean" and not data.get("options"):
-            return {**data, "options": [{"id": "false", "label": "no"}, {"id": "true", "label": "yes"}]}
+            return {
+                **data,
+                "options": [{"id": "false", "label": "no"}, {"id": "true", "label": "yes"}],
+            }
         return data
 
     @field_validator("options", mode="before")
@@ -229,8 +234,11 @@ class Interaction(_Model):
     def _keys_as_text(cls, value: Any) -> Any:
         if isinstance(value, dict):
             return {
-                _option_key(a): ({_option_key(b): v for b, v in inner.items()}
-                                 if isinstance(inner, dict) else inner)
+                _option_key(a): (
+                    {_option_key(b): v for b, v in inner.items()}
+                    if isinstance(inner, dict)
+                    else inner
+                )
                 for a, inner in value.items()
             }
         return value
@@ -280,8 +288,11 @@ class Party(_Model):
     def _option_keys_as_text(cls, value: Any) -> Any:
         if isinstance(value, dict):
             return {
-                issue: ({_option_key(k): v for k, v in table.items()}
-                        if isinstance(table, dict) else table)
+                issue: (
+                    {_option_key(k): v for k, v in table.items()}
+                    if isinstance(table, dict)
+                    else table
+                )
                 for issue, table in value.items()
             }
         return value
@@ -474,8 +485,11 @@ class Scenario(_Model):
         parameters = data.get("parameters") or {}
         references: dict[str, str] = {}
         substituted = {
-            key: (_substitute(value, (key,), parameters, references)
-                  if key in ("issues", "parties", "proposals", "constraints", "limits") else value)
+            key: (
+                _substitute(value, (key,), parameters, references)
+                if key in ("issues", "parties", "proposals", "constraints", "limits")
+                else value
+            )
             for key, value in data.items()
         }
         substituted["parameter_references"] = references
@@ -792,6 +806,7 @@ def _addresses_party_field(scenario: Scenario, party: Party, key: str) -> bool:
 
 def walk_citations(scenario: Scenario) -> Iterator[tuple[str, str]]:
     """Every (dotted path, evidence id) citation in a scenario."""
+
     def cites(path: str, ids: tuple[str, ...]) -> Iterator[tuple[str, str]]:
         for evidence_id in ids:
             yield path, evidence_id

@@ -32,7 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.designs import Axis, box_design, grid, monte_carlo as draw_monte_carlo, saltelli
+from sim.designs import Axis, box_design, grid, saltelli
+from sim.designs import monte_carlo as draw_monte_carlo
 from sim.parameters import ParameterError, Target, apply, resolve
 from sim.results import SweepPoint, SweepResult
 from sim.schema import Scenario
@@ -51,8 +52,12 @@ def _analysis_metrics(scenario: Scenario, blocking: bool) -> dict[str, Any]:
     from sim.analysis import analyze
 
     analysis = analyze(scenario)
-    metrics = _summary(analysis.agreement_count, analysis.pareto_count,
-                       analysis.solutions["nash"], analysis.proposals)
+    metrics = _summary(
+        analysis.agreement_count,
+        analysis.pareto_count,
+        analysis.solutions["nash"],
+        analysis.proposals,
+    )
     if blocking and not analysis.agreement_exists:
         from sim.explain import explain
 
@@ -99,7 +104,9 @@ class _ReservationFastPath:
                 rows.append(np.round(block.utilities, 12))
                 ok.append(verdict.accepts & verdict.constraints_ok[:, None])
             self.proposals[pid] = (
-                np.concatenate(rows), np.concatenate(ok), len(proposal.choices) < len(c.issue_ids),
+                np.concatenate(rows),
+                np.concatenate(ok),
+                len(proposal.choices) < len(c.issue_ids),
                 proposal.fragmentary,
             )
 
@@ -115,8 +122,13 @@ class _ReservationFastPath:
         )
         nash = None
         if choice is not None:
-            nash = _Nash(c.package(choice.options),
-                         {p: round(float(u), 12) for p, u in zip(c.party_ids, choice.utilities, strict=True)})
+            nash = _Nash(
+                c.package(choice.options),
+                {
+                    p: round(float(u), 12)
+                    for p, u in zip(c.party_ids, choice.utilities, strict=True)
+                },
+            )
         applies = np.where(c.reservation_applies, reservation - RESERVATION_SLACK, -np.inf)
         must = c.must_accept
         proposals = {}
@@ -161,8 +173,9 @@ def _fast_path_applies(scenario: Scenario, targets: Sequence[Target]) -> bool:
     for target in targets:
         if target.kind == "parameter":
             paths = [p for p, n in scenario.parameter_references.items() if n == target.parts[1]]
-            if not paths or not all(p.endswith((".reservation", ".power")) and p.startswith("parties.")
-                                    for p in paths):
+            if not paths or not all(
+                p.endswith((".reservation", ".power")) and p.startswith("parties.") for p in paths
+            ):
                 return False
         elif target.kind not in ("reservation", "power"):
             return False
@@ -170,7 +183,9 @@ def _fast_path_applies(scenario: Scenario, targets: Sequence[Target]) -> bool:
 
 
 def _run_batch(
-    scenario: Scenario, targets: tuple[Target, ...], batch: list[tuple[int, list[float]]],
+    scenario: Scenario,
+    targets: tuple[Target, ...],
+    batch: list[tuple[int, list[float]]],
     blocking: bool,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Evaluate a batch of points (a top-level function, so processes and Dask can run it)."""
@@ -207,11 +222,15 @@ def _reservations(
             _, party, field = path.split(".")
             if field == "reservation":
                 if not 0.0 <= value <= 1.0:
-                    raise ParameterError(f"{target.name}={value:g}: {path}: expected a value in [0, 1]")
+                    raise ParameterError(
+                        f"{target.name}={value:g}: {path}: expected a value in [0, 1]"
+                    )
                 reservation[order[party]] = value
             else:
                 if not value > 0.0:
-                    raise ParameterError(f"{target.name}={value:g}: {path}: expected a value above 0")
+                    raise ParameterError(
+                        f"{target.name}={value:g}: {path}: expected a value above 0"
+                    )
                 power[order[party]] = value
     return reservation, power
 
@@ -220,8 +239,12 @@ def _reservations(
 
 
 def _execute(
-    executor: str, workers: int | None, dask_address: str | None,
-    scenario: Scenario, targets: tuple[Target, ...], batches: list[list[tuple[int, list[float]]]],
+    executor: str,
+    workers: int | None,
+    dask_address: str | None,
+    scenario: Scenario,
+    targets: tuple[Target, ...],
+    batches: list[list[tuple[int, list[float]]]],
     blocking: bool,
 ) -> Iterator[list[tuple[int, dict[str, Any]]]]:
     if executor == "serial" or not batches:
@@ -236,21 +259,26 @@ def _execute(
                 yield future.result()
     elif executor == "dask":
         try:
-            from dask.distributed import Client, LocalCluster, as_completed as dask_completed
+            from dask.distributed import Client, LocalCluster
+            from dask.distributed import as_completed as dask_completed
         except ImportError:
-            raise ParameterError("the Dask executor needs the [distributed] extra: "
-                                 "pip install 'negosim[distributed]'") from None
+            raise ParameterError(
+                "the Dask executor needs the [distributed] extra: "
+                "pip install 'negosim[distributed]'"
+            ) from None
         cluster = None
         if dask_address:
             client = Client(dask_address)
         else:
-            cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
+            cluster = LocalCluster(
+                n_workers=workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             client = Client(cluster)
         try:
             shared = client.scatter(scenario, broadcast=True)
-            futures = [client.submit(_run_batch, shared, targets, b, blocking, pure=False)
-                       for b in batches]
+            futures = [
+                client.submit(_run_batch, shared, targets, b, blocking, pure=False) for b in batches
+            ]
             for future in dask_completed(futures):
                 yield future.result()
         finally:
@@ -258,13 +286,17 @@ def _execute(
             if cluster is not None:
                 cluster.close()
     else:
-        raise ParameterError(f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}")
+        raise ParameterError(
+            f"unknown executor {executor!r}; expected one of {', '.join(EXECUTORS)}"
+        )
 
 
 # --------------------------------------------------------------------------- checkpoints
 
 
-def _fingerprint(scenario: Scenario, targets: Sequence[Target], values: np.ndarray, design: str) -> str:
+def _fingerprint(
+    scenario: Scenario, targets: Sequence[Target], values: np.ndarray, design: str
+) -> str:
     digest = hashlib.sha256()
     digest.update(scenario.model_dump_json().encode())
     digest.update(json.dumps([t.name for t in targets]).encode())
@@ -288,8 +320,10 @@ def _read_checkpoint(path: Path, fingerprint: str) -> dict[int, dict[str, Any]]:
         return {}
     header = json.loads(lines[0])
     if header.get("fingerprint") != fingerprint:
-        raise ParameterError(f"{path}: this checkpoint was written by a different sweep "
-                             "(scenario, parameters or design differ); use another --out file")
+        raise ParameterError(
+            f"{path}: this checkpoint was written by a different sweep "
+            "(scenario, parameters or design differ); use another --out file"
+        )
     for line in lines[1:]:
         record = json.loads(line)
         finished[int(record["index"])] = record["metrics"]
@@ -308,7 +342,9 @@ class _Writer:
         if self.handle is None:
             return
         for index, values, metrics in records:
-            self.handle.write(json.dumps({"index": index, "values": values, "metrics": metrics}) + "\n")
+            self.handle.write(
+                json.dumps({"index": index, "values": values, "metrics": metrics}) + "\n"
+            )
         self.handle.flush()
         os.fsync(self.handle.fileno())
 
@@ -321,7 +357,10 @@ class _Writer:
 
 
 def parse_axis(text: str) -> Axis | None:
-    """``low:high:count`` or ``low:high`` (count 2) as an :class:`Axis`; empty means 'declared range'."""
+    """``low:high:count`` or ``low:high`` (count 2) as an :class:`Axis`.
+
+    Empty text means "the parameter's declared range" (``None``).
+    """
     if not text:
         return None
     parts = text.split(":")
@@ -335,15 +374,23 @@ def parse_axis(text: str) -> Axis | None:
             return Axis(float(parts[0]), float(parts[1]), count)
     except ValueError:
         pass
-    raise ParameterError(f"{text!r}: expected low:high or low:high:count (count a positive integer)")
+    raise ParameterError(
+        f"{text!r}: expected low:high or low:high:count (count a positive integer)"
+    )
 
 
-def _axes(scenario: Scenario, params: Mapping[str, Axis | tuple[float, ...] | None]) -> tuple[tuple[Target, ...], list[Axis]]:
+def _axes(
+    scenario: Scenario, params: Mapping[str, Axis | tuple[float, ...] | None]
+) -> tuple[tuple[Target, ...], list[Axis]]:
     targets, axes = [], []
     for text, spec in params.items():
         target = resolve(scenario, text)
         if spec is None:
-            declared = scenario.parameters.get(str(target.parts[1])) if target.kind == "parameter" else None
+            declared = (
+                scenario.parameters.get(str(target.parts[1]))
+                if target.kind == "parameter"
+                else None
+            )
             if declared is None or declared.range is None:
                 raise ParameterError(f"{text}: give a range (low:high[:count]); it declares none")
             spec = Axis(declared.range[0], declared.range[1], 5)
@@ -389,8 +436,21 @@ def sweep(
         if not n:
             raise ParameterError(f"the {design} design needs a number of points (--n)")
         values = box_design(design, axes, n, seed)
-    return _run(scenario, targets, values, design, seed, executor, workers, dask_address,
-                out, resume, quiet, blocking, n)
+    return _run(
+        scenario,
+        targets,
+        values,
+        design,
+        seed,
+        executor,
+        workers,
+        dask_address,
+        out,
+        resume,
+        quiet,
+        blocking,
+        n,
+    )
 
 
 def monte_carlo(scenario: Scenario, n: int, seed: int = 0, **options: Any) -> SweepResult:
@@ -405,21 +465,36 @@ def monte_carlo(scenario: Scenario, n: int, seed: int = 0, **options: Any) -> Sw
 
 
 def _run(
-    scenario: Scenario, targets: tuple[Target, ...], values: np.ndarray, design: str, seed: int,
-    executor: str = "serial", workers: int | None = None, dask_address: str | None = None,
-    out: str | Path | None = None, resume: bool = False, quiet: bool = False,
-    blocking: bool = False, n: int | None = None,
+    scenario: Scenario,
+    targets: tuple[Target, ...],
+    values: np.ndarray,
+    design: str,
+    seed: int,
+    executor: str = "serial",
+    workers: int | None = None,
+    dask_address: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+    blocking: bool = False,
+    n: int | None = None,
 ) -> SweepResult:
     values = np.asarray(values, dtype=float)
     path = Path(out) if out is not None else None
     fingerprint = _fingerprint(scenario, targets, values, design)
     finished = _read_checkpoint(path, fingerprint) if (path is not None and resume) else {}
-    header = {"kind": "negosim-sweep", "fingerprint": fingerprint, "design": design,
-              "seed": seed, "parameters": [t.name for t in targets], "points": len(values)}
+    header = {
+        "kind": "negosim-sweep",
+        "fingerprint": fingerprint,
+        "design": design,
+        "seed": seed,
+        "parameters": [t.name for t in targets],
+        "points": len(values),
+    }
     writer = _Writer(path, header, fresh=not resume)
     pending = [(i, values[i].tolist()) for i in range(len(values)) if i not in finished]
     size = max(1, math.ceil(len(pending) / (4 * (workers or os.cpu_count() or 1))))
-    batches = [pending[i:i + size] for i in range(0, len(pending), size)]
+    batches = [pending[i : i + size] for i in range(0, len(pending), size)]
     bar = _progress(len(values), len(finished), quiet)
     try:
         for done in _execute(executor, workers, dask_address, scenario, targets, batches, blocking):
@@ -432,7 +507,9 @@ def _run(
         if bar is not None:
             bar.close()
     points = tuple(
-        SweepPoint(i, dict(zip([t.name for t in targets], values[i].tolist(), strict=True)), finished[i])
+        SweepPoint(
+            i, dict(zip([t.name for t in targets], values[i].tolist(), strict=True)), finished[i]
+        )
         for i in range(len(values))
     )
     return SweepResult(tuple(t.name for t in targets), design, seed, points, n)
@@ -445,4 +522,3 @@ def _progress(total: int, done: int, quiet: bool) -> Any:
     from tqdm.auto import tqdm
 
     return tqdm(total=total, initial=done, unit="point", desc="sweep")
-

@@ -61,7 +61,9 @@ def judge(compiled: CompiledScenario, block: Block) -> Judgement:
     by_party = np.ones((compiled.n_parties, block.size), dtype=bool)
     applies = np.flatnonzero(compiled.reservation_applies)
     for p in applies:
-        np.greater_equal(utilities[:, p], compiled.reservation[p] - RESERVATION_SLACK, out=by_party[p])
+        np.greater_equal(
+            utilities[:, p], compiled.reservation[p] - RESERVATION_SLACK, out=by_party[p]
+        )
     constraints_ok = np.ones(block.size, dtype=bool)
     by_rule = np.empty((len(compiled.rules), block.size), dtype=bool)
     for index, rule in enumerate(compiled.rules):

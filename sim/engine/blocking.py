@@ -99,7 +99,9 @@ def blocking_space(compiled: CompiledScenario) -> Space:
 
 
 def _signatures(
-    compiled: CompiledScenario, utilities: np.ndarray, by_rule: np.ndarray,
+    compiled: CompiledScenario,
+    utilities: np.ndarray,
+    by_rule: np.ndarray,
     constraints: Sequence[Constraint],
 ) -> np.ndarray:
     """Bit ``i`` of a package's signature is set when it violates constraint ``i``.
@@ -141,9 +143,7 @@ def signature_table(
     compiled: CompiledScenario, space: Space, constraints: Sequence[Constraint], keep: int = 5
 ) -> SignatureTable:
     """One pass: count packages per signature and keep the ``keep`` closest packages."""
-    red_bits = np.uint64(
-        sum(1 << bit for bit, c in enumerate(constraints) if c.kind == "red_line")
-    )
+    red_bits = np.uint64(sum(1 << bit for bit, c in enumerate(constraints) if c.kind == "red_line"))
     reserved = compiled.bargaining
     signatures = np.zeros(0, dtype=np.uint64)
     counts = np.zeros(0, dtype=np.int64)
@@ -164,18 +164,23 @@ def signature_table(
             reserved, np.maximum(compiled.reservation - block.utilities[ok], 0.0), 0.0
         )
         shortfall = np.round(shortfall, 12)
-        keys = [_popcount(signature & red_bits), shortfall.max(axis=1, initial=0.0),
-                shortfall.sum(axis=1)]
+        keys = [
+            _popcount(signature & red_bits),
+            shortfall.max(axis=1, initial=0.0),
+            shortfall.sum(axis=1),
+        ]
         rows = _lexicographic_candidates(keys, keep)
         candidates_index = np.concatenate([best_index, block.start + ok[rows].astype(np.int64)])
         candidates_signature = np.concatenate([best_signature, signature[rows]])
         candidates_shortfall = np.concatenate([best_shortfall, shortfall[rows]])
-        order = np.lexsort((
-            candidates_index,
-            candidates_shortfall.sum(axis=1),
-            candidates_shortfall.max(axis=1, initial=0.0),
-            _popcount(candidates_signature & red_bits),
-        ))[:keep]
+        order = np.lexsort(
+            (
+                candidates_index,
+                candidates_shortfall.sum(axis=1),
+                candidates_shortfall.max(axis=1, initial=0.0),
+                _popcount(candidates_signature & red_bits),
+            )
+        )[:keep]
         best_index = candidates_index[order]
         best_signature = candidates_signature[order]
         best_shortfall = candidates_shortfall[order]
@@ -218,10 +223,10 @@ def minimal_signatures(signatures: np.ndarray) -> np.ndarray:
     minimal = np.ones(len(nonzero), dtype=bool)
     step = max(1, (1 << 22) // len(nonzero))
     for first in range(0, len(nonzero), step):
-        block = nonzero[first:first + step]
+        block = nonzero[first : first + step]
         inside = (nonzero[None, :] & ~block[:, None]) == 0
         inside &= nonzero[None, :] != block[:, None]
-        minimal[first:first + step] = ~inside.any(axis=1)
+        minimal[first : first + step] = ~inside.any(axis=1)
     return nonzero[minimal]
 
 
@@ -269,13 +274,16 @@ def relaxed_solutions(
     dims_for = []
     for relaxation in relaxations:
         dropped = {
-            c.party for bit, c in enumerate(constraints)
+            c.party
+            for bit, c in enumerate(constraints)
             if c.kind == "reservation" and relaxation >> bit & 1
         }
         dims = np.array([d for d in base_dims if d not in dropped], dtype=np.intp)
         dims_for.append(dims if len(dims) else base_dims)
     counts = [0] * len(relaxations)
-    frontiers = [(np.zeros(0, dtype=np.int64), np.zeros((0, compiled.n_parties)))] * len(relaxations)
+    frontiers = [(np.zeros(0, dtype=np.int64), np.zeros((0, compiled.n_parties)))] * len(
+        relaxations
+    )
     masks = [np.uint64(r) for r in relaxations]
     for block in blocks(compiled, space):
         verdict = judge(compiled, block)

@@ -106,7 +106,7 @@ class Program:
         self.integer: list[int] = []
         self.rows: list[tuple[dict[int, float], float, float]] = []
         self.option_vars: list[dict[int, int]] = []
-        for k, allowed in enumerate(space.allowed):
+        for allowed in space.allowed:
             variables = {int(o): self.variable(0, 1, True) for o in allowed}
             self.option_vars.append(variables)
             self.row(dict.fromkeys(variables.values(), 1.0), 1, 1)
@@ -221,7 +221,9 @@ class Program:
 
     # -- solving -------------------------------------------------------------------------
 
-    def solve(self, objective: dict[int, float], time_limit: float | None = None) -> np.ndarray | None:
+    def solve(
+        self, objective: dict[int, float], time_limit: float | None = None
+    ) -> np.ndarray | None:
         """Maximize a linear objective; the variable values, or None if infeasible."""
         from scipy.optimize import Bounds, LinearConstraint, milp
         from scipy.sparse import csr_array
@@ -262,10 +264,12 @@ class Program:
         options = np.array(
             [max(variables, key=lambda o: x[variables[o]]) for variables in self.option_vars]
         )
-        utilities = np.array([
-            sum(c * x[v] for v, c in expression.items()) + constant
-            for expression, constant in self.utility
-        ])
+        utilities = np.array(
+            [
+                sum(c * x[v] for v, c in expression.items()) + constant
+                for expression, constant in self.utility
+            ]
+        )
         return MilpResult(options, np.round(utilities, 12), float("nan"))
 
     def expression_value(self, x: np.ndarray, expression: dict[int, float]) -> float:
@@ -288,7 +292,9 @@ def base_program(compiled: CompiledScenario, space: Space, gating: bool = True) 
     return program
 
 
-def _sum(program: Program, parties: Sequence[int], weights: Sequence[float] | None = None) -> dict[int, float]:
+def _sum(
+    program: Program, parties: Sequence[int], weights: Sequence[float] | None = None
+) -> dict[int, float]:
     total: dict[int, float] = {}
     for i, p in enumerate(parties):
         weight = 1.0 if weights is None else float(weights[i])
@@ -297,18 +303,22 @@ def _sum(program: Program, parties: Sequence[int], weights: Sequence[float] | No
     return total
 
 
-def maximize_utility(program: Program, parties: Sequence[int],
-                     weights: Sequence[float] | None = None) -> MilpResult | None:
+def maximize_utility(
+    program: Program, parties: Sequence[int], weights: Sequence[float] | None = None
+) -> MilpResult | None:
     """Maximize the (weighted) sum of some parties' utilities."""
     x = program.solve(_sum(program, parties, weights))
     if x is None:
         return None
     result = program.package(x)
-    return MilpResult(result.options, result.utilities, float(result.utilities[list(parties)].sum()))
+    return MilpResult(
+        result.options, result.utilities, float(result.utilities[list(parties)].sum())
+    )
 
 
-def maximize_minimum(program: Program, parties: Sequence[int], disagreement: np.ndarray,
-                     scale: np.ndarray) -> MilpResult | None:
+def maximize_minimum(
+    program: Program, parties: Sequence[int], disagreement: np.ndarray, scale: np.ndarray
+) -> MilpResult | None:
     """Maximize ``min_i (u_i - d_i) / scale_i``, then the total utility at that minimum.
 
     A party with a non-positive ``scale`` is left out of the minimum (as the enumeration
@@ -320,8 +330,11 @@ def maximize_minimum(program: Program, parties: Sequence[int], disagreement: np.
             continue
         expression, constant = program.utility[p]
         # t * scale_i <= u_i - d_i
-        program.row({t: float(scale[i]), **{v: -c for v, c in expression.items()}},
-                    -np.inf, constant - float(disagreement[i]))
+        program.row(
+            {t: float(scale[i]), **{v: -c for v, c in expression.items()}},
+            -np.inf,
+            constant - float(disagreement[i]),
+        )
     x = program.solve({t: 1.0})
     if x is None:
         return None
@@ -333,8 +346,13 @@ def maximize_minimum(program: Program, parties: Sequence[int], disagreement: np.
     return MilpResult(result.options, result.utilities, best)
 
 
-def maximize_nash(program: Program, parties: Sequence[int], disagreement: np.ndarray,
-                  powers: np.ndarray, max_rounds: int = 60) -> MilpResult | None:
+def maximize_nash(
+    program: Program,
+    parties: Sequence[int],
+    disagreement: np.ndarray,
+    powers: np.ndarray,
+    max_rounds: int = 60,
+) -> MilpResult | None:
     """Maximize the Nash product by outer approximation with tangent cuts of the log.
 
     Lexicographic as :func:`sim.engine.solutions.nash_solution`: first the number of
@@ -381,8 +399,13 @@ def maximize_nash(program: Program, parties: Sequence[int], disagreement: np.nda
         bound = sum(float(w) * x[lv] for (lv, _, _), w in zip(logs, powers, strict=True))
         result = program.package(x)
         gain_values = result.utilities[list(parties)] - disagreement
-        value = float(sum(float(w) * np.log(gv) for gv, w in zip(gain_values, powers, strict=True)
-                          if gv > _POSITIVE * 1.5))
+        value = float(
+            sum(
+                float(w) * np.log(gv)
+                for gv, w in zip(gain_values, powers, strict=True)
+                if gv > _POSITIVE * 1.5
+            )
+        )
         if value > best_value:
             best, best_value = MilpResult(result.options, result.utilities, value), value
         if bound - best_value <= NASH_GAP * max(1.0, abs(best_value)):
@@ -411,8 +434,9 @@ def exact_solution(compiled: CompiledScenario, space: Space, name: str) -> MilpR
     if name == "utilitarian":
         return maximize_utility(base_program(compiled, space), parties)
     if name == "egalitarian":
-        return maximize_minimum(base_program(compiled, space), parties, disagreement,
-                                np.ones(len(parties)))
+        return maximize_minimum(
+            base_program(compiled, space), parties, disagreement, np.ones(len(parties))
+        )
     if name == "kalai_smorodinsky":
         ideal = []
         for p in parties:
@@ -424,8 +448,9 @@ def exact_solution(compiled: CompiledScenario, space: Space, name: str) -> MilpR
         scale = np.where(gains > 1e-9, gains, 0.0)
         return maximize_minimum(base_program(compiled, space), parties, disagreement, scale)
     if name == "nash":
-        return maximize_nash(base_program(compiled, space), parties, disagreement,
-                             compiled.power[parties])
+        return maximize_nash(
+            base_program(compiled, space), parties, disagreement, compiled.power[parties]
+        )
     raise ValueError(f"unknown solution {name!r}")
 
 
@@ -486,8 +511,11 @@ def minimal_relaxations(
         if relaxed == 0:
             return found, True
         found.append(relaxed)
-        program.row({indicators[bit]: 1.0 for bit in range(len(indicators)) if relaxed >> bit & 1},
-                    1.0, np.inf)
+        program.row(
+            {indicators[bit]: 1.0 for bit in range(len(indicators)) if relaxed >> bit & 1},
+            1.0,
+            np.inf,
+        )
     x = program.solve(dict.fromkeys(indicators, 1.0))
     return found, x is None
 
@@ -499,8 +527,9 @@ def closest_packages(
 
     Returns (options, utilities, broken bits, shortfalls) for up to ``count`` packages.
     """
-    program, indicators = soft_program(compiled, space, [c for c in constraints
-                                                         if c.kind == "red_line"])  # type: ignore[attr-defined]
+    program, indicators = soft_program(
+        compiled, space, [c for c in constraints if c.kind == "red_line"]
+    )  # type: ignore[attr-defined]
     bargaining = np.flatnonzero(compiled.bargaining)
     shortfall = {}
     worst = program.variable(0.0, 1.0)
@@ -535,11 +564,12 @@ def closest_packages(
         package = program.package(x)
         columns = [np.array([o]) for o in package.options]
         broken = sum(
-            1 << bit for bit, c in enumerate(constraints)
+            1 << bit
+            for bit, c in enumerate(constraints)
             if c.kind == "red_line" and not compiled.rules[c.rule].predicate(columns)[0]  # type: ignore[attr-defined]
         )
         sigmas = np.zeros(compiled.n_parties)
-        for p, sigma in shortfall.items():
+        for p in shortfall:
             sigmas[p] = max(0.0, round(float(compiled.reservation[p] - package.utilities[p]), 12))
         results.append((package.options, package.utilities, broken, sigmas))
         # no-good cut: not this package again

@@ -77,8 +77,8 @@ def dominated_by(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         return result
     step = max(1, _WORK // max(1, len(front)))
     for first in range(0, len(candidates), step):
-        block = candidates[first:first + step]
-        result[first:first + step] = _dominates(front, block).any(axis=0)
+        block = candidates[first : first + step]
+        result[first : first + step] = _dominates(front, block).any(axis=0)
     return result
 
 
@@ -92,7 +92,7 @@ def _skyline(points: np.ndarray) -> np.ndarray:
     block_size = max(16, min(1024, int(np.sqrt(_WORK))))
     first = 0
     while first < len(ordered):
-        block = ordered[first:first + block_size]
+        block = ordered[first : first + block_size]
         alive = ~dominated_by(front, block)
         candidates = block[alive]
         inner = _dominates(candidates, candidates).any(axis=0)

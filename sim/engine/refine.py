@@ -54,8 +54,14 @@ class _Box:
     upper: np.ndarray
 
 
-def _score(name: str, utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
-           ideal: np.ndarray | None, weights: np.ndarray | None) -> tuple[float, ...]:
+def _score(
+    name: str,
+    utilities: np.ndarray,
+    disagreement: np.ndarray,
+    powers: np.ndarray,
+    ideal: np.ndarray | None,
+    weights: np.ndarray | None,
+) -> tuple[float, ...]:
     """The solution's lexicographic objective at one point (``weights``: utilitarian only)."""
     if weights is not None:
         return (float(weights @ utilities),)
@@ -92,20 +98,29 @@ def _boxes(compiled: CompiledScenario, options: np.ndarray, gating: list[int]) -
             slopes.append((compiled.tables[k][j + 1] - compiled.tables[k][j]) / width)
             lower.append(grid[j])
             upper.append(grid[j + 1])
-        boxes.append(_Box(continuous, low, base, np.array(slopes), np.array(lower), np.array(upper)))
+        boxes.append(
+            _Box(continuous, low, base, np.array(slopes), np.array(lower), np.array(upper))
+        )
     return boxes
 
 
 def _solve_box(
-    box: _Box, name: str, dims: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
-    ideal_gain: np.ndarray, weights: np.ndarray | None,
+    box: _Box,
+    name: str,
+    dims: np.ndarray,
+    disagreement: np.ndarray,
+    powers: np.ndarray,
+    ideal_gain: np.ndarray,
+    weights: np.ndarray | None,
 ) -> np.ndarray | None:
-    """Optimal values of the box's continuous issues for solution ``name``, or None if infeasible."""
+    """Optimal values of the box's continuous issues for solution ``name`` (None: infeasible)."""
     from scipy.optimize import linprog, minimize
 
     m = len(box.issues)
     slopes = box.slopes[:, dims]  # (m, d)
-    offset = box.base[dims] - box.slopes[:, dims].T @ box.lower - disagreement  # gain = offset + slopes.T x
+    offset = (
+        box.base[dims] - box.slopes[:, dims].T @ box.lower - disagreement
+    )  # gain = offset + slopes.T x
     bounds = list(zip(box.lower, box.upper, strict=True))
     if name == "utilitarian":
         direction = slopes @ (np.ones(len(dims)) if weights is None else weights)
@@ -143,8 +158,9 @@ def _solve_box(
         start,
         jac=gradient,
         bounds=bounds,
-        constraints=[{"type": "ineq", "fun": lambda x: offset + slopes.T @ x,
-                      "jac": lambda x: slopes.T}],
+        constraints=[
+            {"type": "ineq", "fun": lambda x: offset + slopes.T @ x, "jac": lambda x: slopes.T}
+        ],
         method="SLSQP",
         options={"ftol": 1e-14, "maxiter": 500},
     )
@@ -173,7 +189,8 @@ def refine(
     if all(grid is None for grid in compiled.grids) or len(candidates) == 0:
         return None
     gating = [
-        r for r, rule in enumerate(compiled.rules)
+        r
+        for r, rule in enumerate(compiled.rules)
         if rule.owner < 0 or bool(compiled.must_accept[rule.owner])
     ]
     disagreement = compiled.reservation[dims]

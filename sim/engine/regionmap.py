@@ -71,7 +71,9 @@ def cell_counts(compiled: CompiledScenario, space: Space, x: int, y: int) -> Cel
         members = np.flatnonzero(verdict.region)
         if len(members):
             count, logs = objectives(
-                "nash", block.utilities[members][:, dims], compiled.reservation[dims],
+                "nash",
+                block.utilities[members][:, dims],
+                compiled.reservation[dims],
                 compiled.power[dims],
             )
             value = np.where(count == len(dims), logs, -np.inf)

@@ -45,8 +45,9 @@ POSITIVE_GAIN = 1e-6
 """A gain over the disagreement point counts as positive (for the Nash product) above this."""
 
 
-def _nash(utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
-          ideal: np.ndarray) -> tuple[np.ndarray, ...]:
+def _nash(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray, ideal: np.ndarray
+) -> tuple[np.ndarray, ...]:
     # Lexicographic: first the number of parties with a positive gain (when every
     # candidate leaves someone at exactly its disagreement point), then the weighted sum
     # of log gains over the parties with positive gains.
@@ -57,21 +58,24 @@ def _nash(utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
     return positive.sum(axis=1).astype(float), logs @ powers
 
 
-def _kalai_smorodinsky(utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
-                       ideal: np.ndarray) -> tuple[np.ndarray, ...]:
+def _kalai_smorodinsky(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray, ideal: np.ndarray
+) -> tuple[np.ndarray, ...]:
     ideal_gain = ideal - disagreement
     scale = np.where(ideal_gain > TOLERANCE, ideal_gain, 1.0)
     relative = np.where(ideal_gain > TOLERANCE, (utilities - disagreement) / scale, 1.0)
     return relative.min(axis=1), utilities.sum(axis=1)
 
 
-def _egalitarian(utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
-                 ideal: np.ndarray) -> tuple[np.ndarray, ...]:
+def _egalitarian(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray, ideal: np.ndarray
+) -> tuple[np.ndarray, ...]:
     return (utilities - disagreement).min(axis=1), utilities.sum(axis=1)
 
 
-def _utilitarian(utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray,
-                 ideal: np.ndarray) -> tuple[np.ndarray, ...]:
+def _utilitarian(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray, ideal: np.ndarray
+) -> tuple[np.ndarray, ...]:
     return (utilities.sum(axis=1),)
 
 
@@ -105,16 +109,22 @@ def _close(values: np.ndarray, best: float) -> np.ndarray:
     return result
 
 
-def ranking(name: str, utilities: np.ndarray, disagreement: np.ndarray,
-            powers: np.ndarray | None = None, ideal: np.ndarray | None = None) -> np.ndarray:
+def ranking(
+    name: str,
+    utilities: np.ndarray,
+    disagreement: np.ndarray,
+    powers: np.ndarray | None = None,
+    ideal: np.ndarray | None = None,
+) -> np.ndarray:
     """Candidate indices from best to worst by solution ``name`` (stable among equals)."""
     keys = objectives(name, utilities, disagreement, powers, ideal)
     result: np.ndarray = np.lexsort(tuple(-key for key in reversed(keys)))
     return result
 
 
-def _optimal(name: str, utilities: np.ndarray, disagreement: np.ndarray,
-             powers: np.ndarray | None) -> np.ndarray:
+def _optimal(
+    name: str, utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray | None
+) -> np.ndarray:
     if len(utilities) == 0:
         return np.zeros(0, dtype=np.intp)
     tied = np.arange(len(utilities))
@@ -124,8 +134,9 @@ def _optimal(name: str, utilities: np.ndarray, disagreement: np.ndarray,
     return tied
 
 
-def nash_solution(utilities: np.ndarray, disagreement: np.ndarray,
-                  powers: np.ndarray | None = None) -> np.ndarray:
+def nash_solution(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray | None = None
+) -> np.ndarray:
     """Maximize the (asymmetric) Nash product ``prod (u_i - d_i) ** w_i``.
 
     Maximized as the weighted sum of log gains. When every candidate leaves some party at
@@ -135,8 +146,9 @@ def nash_solution(utilities: np.ndarray, disagreement: np.ndarray,
     return _optimal("nash", utilities, disagreement, powers)
 
 
-def kalai_smorodinsky_solution(utilities: np.ndarray, disagreement: np.ndarray,
-                               powers: np.ndarray | None = None) -> np.ndarray:
+def kalai_smorodinsky_solution(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray | None = None
+) -> np.ndarray:
     """Maximize the smallest gain relative to each party's ideal gain.
 
     The ideal point is each party's best utility among the candidates (the agreement
@@ -147,8 +159,9 @@ def kalai_smorodinsky_solution(utilities: np.ndarray, disagreement: np.ndarray,
     return _optimal("kalai_smorodinsky", utilities, disagreement, powers)
 
 
-def egalitarian_solution(utilities: np.ndarray, disagreement: np.ndarray,
-                         powers: np.ndarray | None = None) -> np.ndarray:
+def egalitarian_solution(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray | None = None
+) -> np.ndarray:
     """Maximize the smallest gain over the disagreement point (ties: largest total).
 
     ``powers`` are accepted for the common signature and ignored.
@@ -156,9 +169,13 @@ def egalitarian_solution(utilities: np.ndarray, disagreement: np.ndarray,
     return _optimal("egalitarian", utilities, disagreement, powers)
 
 
-def utilitarian_solution(utilities: np.ndarray, disagreement: np.ndarray,
-                         powers: np.ndarray | None = None) -> np.ndarray:
-    """Maximize the sum of utilities. ``powers`` are accepted for the common signature and ignored."""
+def utilitarian_solution(
+    utilities: np.ndarray, disagreement: np.ndarray, powers: np.ndarray | None = None
+) -> np.ndarray:
+    """Maximize the sum of utilities.
+
+    ``powers`` are accepted for the common signature and ignored.
+    """
     return _optimal("utilitarian", utilities, disagreement, powers)
 
 

@@ -166,7 +166,9 @@ def utilities_of(compiled: CompiledScenario, options: np.ndarray) -> np.ndarray:
     return result
 
 
-def blocks(compiled: CompiledScenario, space: Space, chunk_size: int | None = None) -> Iterator[Block]:
+def blocks(
+    compiled: CompiledScenario, space: Space, chunk_size: int | None = None
+) -> Iterator[Block]:
     """Enumerate a space in blocks of at most about ``chunk_size`` packages.
 
     Utilities are computed party-major, ``(parties, rows, tail)``, so the one broadcast
