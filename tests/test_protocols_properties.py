@@ -119,6 +119,10 @@ def test_mediation_never_crosses_a_red_line_or_reservation(data, options):
 def test_offers_are_the_brute_force_best_for_the_others(data, target):
     compiled = compiled_of(data)
     assume(compiled.bargaining.any())
+    check_offers(compiled, target)
+
+
+def check_offers(compiled, target):
     candidates = alternating.prepare(compiled)
     space = full_space(compiled)
     options = space.options(np.arange(space.size))
@@ -145,3 +149,26 @@ def test_offers_are_the_brute_force_best_for_the_others(data, target):
         expected = options[np.flatnonzero(feasible)[np.argmin(rank[feasible])]]
         offered = candidates.options[candidates.tables[int(proposer)].offer(level)]
         assert offered.tolist() == expected.tolist()
+
+
+def test_offers_are_the_brute_force_best_on_a_larger_space():
+    # 6^5 = 7,776 packages, so the frontier prefilters work on groups of hundreds.
+    rng = np.random.default_rng(7)
+    issues = {
+        f"i{k}": {"kind": "ordinal", "options": [f"o{j}" for j in range(6)]} for k in range(5)
+    }
+    parties = {}
+    for p, role in enumerate(["signatory", "signatory", "guarantor"]):
+        parties[f"p{p}"] = {
+            "role": role,
+            "weights": {f"i{k}": float(rng.integers(1, 4)) for k in range(5)},
+            "values": {
+                f"i{k}": {f"o{j}": float(rng.integers(0, 11)) / 10 for j in range(6)}
+                for k in range(5)
+            },
+            "reservation": 0.3,
+            "red_lines": [{"id": f"r{p}", "rule": f"i{p} != o{p}"}],
+        }
+    data = {"title": "larger", "issues": issues, "parties": parties}
+    for target in (0.0, 0.35, 0.5, 0.62, 0.8, 1.0):
+        check_offers(compiled_of(data), target)

@@ -12,8 +12,9 @@ frontier of the packages that keep its red lines, for a mediator the frontier of
 packages. They are found in one pass over the (pruned) space, block by block.
 
 Within one block the frontier is found per *pattern* of kept and broken red lines, on the
-bargaining parties' utilities alone (two parties: a sort-and-sweep), after removing
-duplicates; the union of those small frontiers is then merged with the running one.
+bargaining parties' utilities alone (two parties: a sort-and-sweep, after dropping the
+points the pattern's running frontier already covers), then merged with that running
+frontier; the union over patterns holds every package worth tabling.
 Among packages with equal standings the one with the smallest mixed-radix index (file
 order of issues and options) is kept, which makes every tie-break deterministic.
 
@@ -179,6 +180,43 @@ def _frontier_of(points: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return unique[pareto_mask(points[unique])]
 
 
+def _covered(front: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Which 2-d ``points`` some row of ``front`` weakly dominates (at least as good in both).
+
+    Packages come in increasing index order, so a point equal to a frontier point loses
+    the tie-break to it and may be dropped as well.
+    """
+    if len(front) == 0:
+        return np.zeros(len(points), dtype=bool)
+    order = np.argsort(front[:, 0], kind="stable")
+    xs = front[order, 0]
+    best_y = np.maximum.accumulate(front[order, 1][::-1])[::-1]
+    first = np.searchsorted(xs, points[:, 0], side="left")
+    inside = first < len(xs)
+    result: np.ndarray = inside & (best_y[np.minimum(first, len(xs) - 1)] >= points[:, 1])
+    return result
+
+
+def _prefilter(real: np.ndarray, group: np.ndarray, front: np.ndarray | None) -> np.ndarray:
+    """Drop the 2-d points of ``group`` covered by ``front`` or by a few sure frontier points.
+
+    The first maximizers of positive weighted sums are on the frontier and, among equal
+    points, come first (smallest index), so anything else they cover is dominated or a
+    later duplicate.
+    """
+    if front is not None:
+        group = group[~_covered(front, real[group])]
+    if len(group) < 64:
+        return group
+    points = real[group]
+    anchors = np.unique(
+        [int(np.argmax(points @ w)) for w in ((1, 0.5), (1, 1), (0.5, 1), (1, 0.1), (0.1, 1))]
+    )
+    covered = _covered(points[anchors], points)
+    covered[anchors] = False
+    return group[~covered]
+
+
 def _codes(columns: tuple[np.ndarray, ...], radix: np.ndarray) -> np.ndarray:
     """Mixed-radix index of every package of a block (issue order, first most significant)."""
     strides = np.cumprod(np.r_[radix[1:], 1][::-1])[::-1]
@@ -220,7 +258,9 @@ def _pattern_frontiers(compiled: CompiledScenario, owner: int | None) -> np.ndar
         starts = np.flatnonzero(np.r_[True, keys[order][1:] != keys[order][:-1]])
         for group in np.split(order, starts[1:]):
             key = int(keys[group[0]])
-            if real.shape[1] <= 2:
+            if real.shape[1] == 2:
+                group = _prefilter(real, group, running[key][0] if key in running else None)
+            if real.shape[1] <= 2 and len(group):
                 group = group[pareto_mask(real[group])] if real.shape[1] else group
             points = real[group]
             group_codes = codes[group]
