@@ -54,6 +54,8 @@ class CompiledScenario:
         Per issue, the grid values of a continuous issue, else ``None``.
     thresholds
         Per continuous issue, which grid points are numbers some rule compares it with.
+    integer
+        Per issue, whether a continuous issue takes whole values only (no refinement).
     party_ids
         Party ids, in file order.
     tables
@@ -74,6 +76,7 @@ class CompiledScenario:
     option_ids: tuple[tuple[str, ...], ...]
     grids: tuple[np.ndarray | None, ...]
     thresholds: tuple[np.ndarray | None, ...]
+    integer: tuple[bool, ...]
     party_ids: tuple[str, ...]
     tables: tuple[np.ndarray, ...]
     interactions: tuple[Interaction, ...]
@@ -298,6 +301,7 @@ def compile_scenario(
         option_ids=option_ids,
         grids=tuple(_frozen(grid) if grid is not None else None for grid in grids),
         thresholds=tuple(_frozen(mask) if mask is not None else None for mask in threshold_masks),
+        integer=tuple(issue.integer for issue in issues),
         party_ids=tuple(party.id for party in parties),
         tables=tables,
         interactions=tuple(interactions),

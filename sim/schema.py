@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any, Literal, Union
 
@@ -121,6 +122,7 @@ class Issue(_Model):
     unit: str = ""
     range: tuple[Number, Number] | None = None
     step: Annotated[Number, Field(gt=0)] | None = None
+    integer: bool = False
     evidence: tuple[Identifier, ...] = ()
 
     @model_validator(mode="before")
@@ -154,6 +156,10 @@ class Issue(_Model):
             if not (math.isfinite(low) and math.isfinite(high) and low < high):
                 raise ValueError("'range' must be two finite numbers with low < high")
             points = (high - low) / self.step
+            if self.integer and not (
+                float(low).is_integer() and float(high).is_integer() and float(self.step).is_integer()
+            ):
+                raise ValueError("an integer issue needs whole-number range and step")
             if points > MAX_OPTIONS:
                 raise ValueError(
                     f"range/step gives {int(points) + 1} grid points; at most {MAX_OPTIONS} allowed"
@@ -518,11 +524,23 @@ class Scenario(_Model):
 # --------------------------------------------------------------------------- checks
 
 
+_REFERENCE = re.compile(r"^\$[A-Za-z_][A-Za-z0-9_]*$")
+_TEXT_FIELDS = frozenset(
+    {"label", "description", "title", "text", "rule", "notes", "unit", "date", "id", "paraphrase"}
+)
+
+
 def _substitute(
     value: Any, path: tuple[str | int, ...], parameters: Any, references: dict[str, str]
 ) -> Any:
-    """Replace ``$name`` strings by the named parameter's value, recording where."""
-    if isinstance(value, str) and value.startswith("$"):
+    """Replace ``$name`` strings by the named parameter's value, recording where.
+
+    Only a whole string of the form ``$identifier`` outside text fields (labels,
+    descriptions, rules...) is a reference: a label such as "$4.37" stays text.
+    """
+    if path and path[-1] in _TEXT_FIELDS:
+        return value
+    if isinstance(value, str) and _REFERENCE.match(value):
         name = value[1:]
         entry = parameters.get(name) if isinstance(parameters, dict) else None
         if not isinstance(entry, dict) or "value" not in entry:

@@ -168,7 +168,7 @@ def _fast_path(scenario: Scenario) -> _ReservationFastPath:
 
 
 def _fast_path_applies(scenario: Scenario, targets: Sequence[Target]) -> bool:
-    if any(issue.kind == "continuous" for issue in scenario.issue_list):
+    if any(issue.kind == "continuous" and not issue.integer for issue in scenario.issue_list):
         return False
     for target in targets:
         if target.kind == "parameter":

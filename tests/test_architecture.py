@@ -11,11 +11,12 @@ SIM = Path(__file__).resolve().parent.parent / "sim"
 LAYERS = [
     {"sim.rules", "sim.documents"},
     {"sim.schema", "sim.evidence"},
-    {"sim.io"},
+    {"sim.io", "sim.interop"},
     {"sim.compile"},
     {"sim.engine"},
     {"sim.results"},
-    {"sim.analysis"},
+    {"sim.analysis", "sim.explain", "sim.exact", "sim.maps", "sim.protocols", "sim.sweep",
+     "sim.parameters", "sim.designs"},
     {"sim.report", "sim.plot"},
     {"sim.cli"},
 ]

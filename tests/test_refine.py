@@ -73,3 +73,17 @@ def test_refined_package_is_accepted_by_every_party():
     evaluation = sim.evaluate(scenario, nash.package)
     assert evaluation.verdicts == {"a": "accept", "b": "accept"}
     assert evaluation.utilities["a"] == pytest.approx(nash.utilities["a"], abs=1e-9)
+
+
+def test_integer_issues_stay_whole():
+    scenario = scenario_from_data({
+        "title": "whole",
+        "issues": {"x": {"kind": "continuous", "range": [0, 10], "step": 1, "integer": True}},
+        "parties": {
+            "a": {"weights": {"x": 1}, "values": {"x": [[0, 0], [10, 1]]}, "reservation": 0.15},
+            "b": {"weights": {"x": 1}, "values": {"x": [[0, 1], [10, 0]]}},
+        },
+    })
+    nash = sim.analyze(scenario).solutions["nash"]
+    # The continuous optimum is x = 5.75; whole values only: 5 or 6 (0.35 * 0.5 < 0.45 * 0.4).
+    assert nash.package["x"] == 6.0 and not nash.refined

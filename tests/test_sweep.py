@@ -190,3 +190,13 @@ def test_cli_sweep_json_and_errors(capsys):
     assert main(["sweep", str(CEASEFIRE), "--param", "parties.north.reservation=a:b"]) == 2
     assert "expected low:high" in capsys.readouterr().err
     assert np.isfinite(data["agreement_probability"]["low"])
+
+
+def test_only_whole_dollar_identifiers_outside_text_fields_are_references():
+    data = yaml.safe_load(CEASEFIRE.read_text())
+    data["issues"]["border"]["label"] = "$4.37 per unit"
+    data["issues"]["border"]["options"][0]["label"] = "$north_batna"
+    scenario = scenario_from_data(data)
+    assert scenario.issues["border"].label == "$4.37 per unit"
+    assert scenario.issues["border"].options[0].label == "$north_batna"
+    assert scenario.parameter_references == {}

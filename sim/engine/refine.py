@@ -70,7 +70,9 @@ def _score(
 
 
 def _boxes(compiled: CompiledScenario, options: np.ndarray, gating: list[int]) -> list[_Box]:
-    continuous = [k for k, grid in enumerate(compiled.grids) if grid is not None]
+    continuous = [
+        k for k, grid in enumerate(compiled.grids) if grid is not None and not compiled.integer[k]
+    ]
     choices = []
     for k in continuous:
         j = int(options[k])
@@ -186,7 +188,8 @@ def refine(
     point is returned. Returns None when the scenario has no continuous issue or nothing
     feasible (and better) was found.
     """
-    if all(grid is None for grid in compiled.grids) or len(candidates) == 0:
+    refinable = [g is not None and not i for g, i in zip(compiled.grids, compiled.integer, strict=True)]
+    if not any(refinable) or len(candidates) == 0:
         return None
     gating = [
         r

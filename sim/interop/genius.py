@@ -220,13 +220,13 @@ def _identifier(text: str, fallback: str, taken: set[str]) -> str:
 
 
 def _label(name: str) -> str:
-    """A GENIUS name as a scenario label (a leading ``$`` would read as a parameter reference)."""
-    return " " + name if name.startswith("$") else name
+    """A GENIUS name as a scenario label."""
+    return name
 
 
 def _name(label: str) -> str:
     """The GENIUS name a label came from (undoes :func:`_label`)."""
-    return label[1:] if label.startswith(" $") else label
+    return label
 
 
 # --------------------------------------------------------------------------- the domain
@@ -558,6 +558,7 @@ def _issue_data(issue: _DomainIssue, real_steps: int) -> dict[str, Any]:
         "kind": "continuous",
         "range": [int(low), int(high)] if whole else [low, high],
         "step": 1 if whole else (high - low) / real_steps,
+        "integer": whole,
     }
 
 
