@@ -284,6 +284,11 @@ class Party(_Model):
     reservation: Unit = 0.0
     reservation_binding: bool | None = None
     power: Annotated[Number, Field(gt=0.0)] = 1.0
+    tactic: Annotated[
+        str, StringConstraints(pattern=r"^(boulware|linear|conceder|hardliner|tit_for_tat|time)"
+                                       r"(:[a-z]+=[0-9.eE+-]+(,[a-z]+=[0-9.eE+-]+)*)?$")
+    ] | None = None
+    discount: Annotated[Number, Field(gt=0.0, le=1.0)] | None = None
     red_lines: tuple[RedLine, ...] = ()
     interactions: tuple[Interaction, ...] = ()
     evidence: tuple[Identifier, ...] = ()

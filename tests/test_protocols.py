@@ -249,3 +249,22 @@ def test_cli_simulate(negosim):
             and "Traceback" not in failed.err
         )
         assert failed.err.count("\n") == 1
+
+
+def test_tactics_and_discounts_declared_in_the_scenario_are_used():
+    from pathlib import Path
+
+    import yaml
+
+    from sim.io import scenario_from_data
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "teaching-ceasefire.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["parties"]["north"]["tactic"] = "hardliner"
+    data["parties"]["south"]["discount"] = 0.9
+    declared = scenario_from_data(data)
+    explicit = sim.load_scenario(path)
+    a = sim.simulate(declared, rounds=8, seed=1)
+    b = sim.simulate(explicit, rounds=8, seed=1, tactics={"north": "hardliner"},
+                     discount={"north": 1.0, "south": 0.9, "guarantor": 1.0})
+    assert a.to_dict() == b.to_dict()

@@ -41,6 +41,30 @@ def _position(compiled: CompiledScenario, party: str, what: str) -> int:
     return compiled.party_ids.index(party)
 
 
+def _scenario_tactics(
+    scenario: Scenario, tactics: Mapping[str, str | Tactic] | None
+) -> dict[str, str | Tactic]:
+    """Tactics the scenario names per party, overridden by the caller's."""
+    merged: dict[str, str | Tactic] = {
+        party.id: party.tactic for party in scenario.party_list
+        if party.tactic is not None and party.must_accept and party.reservation_applies
+    }
+    merged.update(tactics or {})
+    return merged
+
+
+def _scenario_discount(
+    scenario: Scenario, discount: float | Mapping[str, float] | None, fallback: float
+) -> float | Mapping[str, float]:
+    """The caller's discount, else the scenario's per-party discounts, else ``fallback``."""
+    if discount is not None:
+        return discount
+    declared = {p.id: p.discount for p in scenario.party_list if p.discount is not None}
+    if not declared:
+        return fallback
+    return {p.id: declared.get(p.id, fallback) for p in scenario.party_list}
+
+
 def _tactics(
     compiled: CompiledScenario, tactics: Mapping[str, str | Tactic] | None
 ) -> dict[int, Tactic]:
@@ -86,15 +110,16 @@ def simulate(
         text) or ``rubinstein`` (the equilibrium of Rubinstein's game on a divisible issue).
     tactics
         Tactic per party id, by name (``boulware``, ``linear``, ``conceder``,
-        ``hardliner``, ``tit_for_tat``, ``boulware:e=0.1``) or as an object; others use
-        ``default``. Ignored by ``rubinstein``.
+        ``hardliner``, ``tit_for_tat``, ``boulware:e=0.1``) or as an object; parties not
+        named keep the tactic their scenario entry declares, else ``default``. Ignored by
+        ``rubinstein``.
     rounds
         Deadline in rounds (default 100; for ``rubinstein``, none).
     seed
         Seed of the random stream (breakdowns).
     discount
-        Per-round discount factor, one for all or per party id (default 1; for
-        ``rubinstein``, 0.9).
+        Per-round discount factor, one for all or per party id (default: the parties'
+        declared ``discount``, else 1; for ``rubinstein``, 0.9).
     breakdown
         Chance per round that the talks collapse.
     first
@@ -118,7 +143,7 @@ def simulate(
     if protocol == "rubinstein":
         return rubinstein.run(
             compiled,
-            _discount(compiled, 0.9 if discount is None else discount),
+            _discount(compiled, _scenario_discount(scenario, discount, 0.9)),
             rounds,
             start,
             glossary=labels,
@@ -127,9 +152,9 @@ def simulate(
         )
     base = parse_tactic(default) if isinstance(default, str) else default
     common = dict(
-        tactics=_tactics(compiled, tactics),
+        tactics=_tactics(compiled, _scenario_tactics(scenario, tactics)),
         rounds=100 if rounds is None else rounds,
-        discount=_discount(compiled, 1.0 if discount is None else discount),
+        discount=_discount(compiled, _scenario_discount(scenario, discount, 1.0)),
         breakdown=breakdown,
         default=base,
         glossary=labels,
@@ -149,7 +174,7 @@ def simulate_many(
     pool: Sequence[str | Tactic] = DEFAULT_POOL,
     rounds: int = 100,
     seed: int | None = None,
-    discount: float | Mapping[str, float] = 1.0,
+    discount: float | Mapping[str, float] | None = None,
     breakdown: float = 0.0,
     workers: int = 1,
     top: int = 5,
@@ -171,9 +196,9 @@ def simulate_many(
             f"Monte Carlo runs take protocol alternating or mediator, not {protocol!r}"
         )
     compiled = compile_scenario(scenario)
-    fixed = _tactics(compiled, tactics)
+    fixed = _tactics(compiled, _scenario_tactics(scenario, tactics))
     tactic_pool = [parse_tactic(t) if isinstance(t, str) else t for t in pool]
-    factors = _discount(compiled, discount)
+    factors = _discount(compiled, _scenario_discount(scenario, discount, 1.0))
     candidates = (mediator if protocol == "mediator" else alternating).prepare(compiled)
     outcomes = play(
         compiled,
