@@ -332,10 +332,11 @@ def region_map_figure(
         bar.outline.set_visible(False)
     else:
         per_cell = int(completions.max()) if completions.size else 0
+        crosses = " (a cross: only several parties' demands together)" if combined else ""
         _note(ax, _wrap(
             f"No cell has an agreement. In every cell, each of the {per_cell:,} ways to settle "
             "the other issues is refused by some party that must accept: the markers show "
-            "whose red lines close each cell.", 34), 1.03, 0.0, va="bottom", ha="left")
+            f"whose red lines close each cell{crosses}.", 34), 1.03, 0.0, va="bottom", ha="left")
     return fig
 
 
@@ -346,13 +347,15 @@ def utility_space_figure(
     utility_space: UtilitySpace,
     parties: Sequence[str] | None = None,
     ax: Axes | None = None,
+    proposals: Sequence[str] | None = None,
 ) -> Figure:
     """Packages in the utility space of two parties (a grid of pairs for more).
 
     Draws the sampled packages (a density for large samples), the sampled members of
     the agreement region, its Pareto frontier, the disagreement point (reservation
     values), every bargaining solution and the proposals, numbered in the legend.
-    ``parties`` defaults to the parties whose gains define the bargaining problem.
+    ``parties`` defaults to the parties whose gains define the bargaining problem;
+    ``proposals`` picks the proposals to draw (default: every one the data place).
     """
     g = utility_space.glossary
     known = utility_space.parties
@@ -364,7 +367,12 @@ def utility_space_figure(
             raise ValueError(f"unknown party {party!r} (parties: {', '.join(known)})")
     if len(chosen) < 2 or len(set(chosen)) != len(chosen):
         raise ValueError("a utility-space figure needs two or more different parties")
-    proposals = list(utility_space.proposals)
+    placed = list(utility_space.proposals)
+    for pid in proposals or []:
+        if pid not in placed:
+            raise ValueError(f"proposal {pid!r} has no place in this utility space "
+                             f"(placed: {', '.join(placed) or 'none'})")
+    drawn = placed if proposals is None else [p for p in placed if p in proposals]
 
     if len(chosen) == 2:
         fig, spec = _grid(ax, (10.5, 7.0), 1, 1)
@@ -378,7 +386,7 @@ def utility_space_figure(
                 axes[(chosen[i], chosen[j])] = fig.add_subplot(spec[j - 1, i])
     handles: dict[str, Any] = {}
     for (a, b), panel in axes.items():
-        _utility_panel(panel, utility_space, a, b, proposals, handles, compact=len(chosen) > 2)
+        _utility_panel(panel, utility_space, a, b, drawn, handles, compact=len(chosen) > 2)
 
     first = next(iter(axes.values()))
     title = _wrap(utility_space.title, 80) + "\n" + (
@@ -619,6 +627,10 @@ class _Plane:
                              **options)
 
     def frame(self, panel: Axes, title: str) -> None:
+        if not self.gridded:  # sampled points: keep those on the border inside the frame
+            for values, limits in ((self.xs, panel.set_xlim), (self.ys, panel.set_ylim)):
+                pad = 0.04 * ((values[-1] - values[0]) or 1.0)
+                limits(values[0] - pad, values[-1] + pad)
         panel.set_xlabel(_parameter_label(self.x, self.glossary), fontsize=10)
         panel.set_ylabel(_parameter_label(self.y, self.glossary), fontsize=10)
         panel.set_title(title, fontsize=11, loc="left")
@@ -730,7 +742,8 @@ def _nash_panel(
     ]
     if others:
         rows.append(("", palette[-1], None, f"{others} other Nash packages"))
-    rows.append(("", NO_DEAL, None, "No agreement"))
+    if any(not p.metrics.get("nash") for p in plane.points):
+        rows.append(("", NO_DEAL, None, "No agreement"))
     _package_key(key, rows, differing, plane.glossary)
 
 
