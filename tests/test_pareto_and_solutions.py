@@ -68,3 +68,18 @@ def test_nash_reports_all_ties():
 def test_nash_prefers_positive_gains_for_more_parties_when_some_gain_is_zero():
     utilities = np.array([[0.2, 0.9], [0.3, 0.5], [0.2, 1.0]])
     assert nash_solution(utilities, np.array([0.2, 0.0])).tolist() == [1]
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(3, 6), st.sampled_from([1, 2, 3]))
+def test_large_frontiers_match_the_definition(seed, parties, decimals):
+    # Large enough for the pivot pre-filter and several skyline blocks; coarse values
+    # give many ties and duplicates.
+    points = np.round(np.random.default_rng(seed).random((3000, parties)), decimals)
+    expected = np.ones(len(points), dtype=bool)
+    for first in range(0, len(points), 500):
+        block = points[first:first + 500]
+        at_least = (points[:, None, :] >= block[None, :, :]).all(axis=2)
+        better = (points[:, None, :] > block[None, :, :]).any(axis=2)
+        expected[first:first + 500] = ~(at_least & better).any(axis=0)
+    assert (pareto_mask(points) == expected).all()

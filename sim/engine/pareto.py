@@ -82,11 +82,22 @@ def dominated_by(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     return result
 
 
+_PIVOTS = 256
+
+
 def _skyline(points: np.ndarray) -> np.ndarray:
     order = np.lexsort((*points.T[::-1], -points.sum(axis=1)))
+    if len(order) > 4 * _PIVOTS:
+        # Cheap first cut: the frontier of the highest-sum points dominates most of the
+        # rest; drop what it dominates in one pass, then run the full skyline on the
+        # survivors (the pivots included), which is exact.
+        head = points[order[:_PIVOTS]]
+        pivots = head[_skyline(head)]
+        survivors = ~dominated_by(pivots, points[order[_PIVOTS:]])
+        order = np.concatenate([order[:_PIVOTS], order[_PIVOTS:][survivors]])
     ordered = points[order]
     d = points.shape[1]
-    keep = np.zeros(len(points), dtype=bool)
+    keep = np.zeros(len(order), dtype=bool)
     front = np.empty((0, d))
     # Within a block every pair is compared: cap the block so block^2 * d stays in budget.
     block_size = max(16, min(1024, int(np.sqrt(_WORK))))
