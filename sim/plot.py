@@ -389,7 +389,7 @@ def utility_space_figure(
         _utility_panel(panel, utility_space, a, b, drawn, handles, compact=len(chosen) > 2)
 
     first = next(iter(axes.values()))
-    title = _wrap(utility_space.title, 80) + "\n" + (
+    title = _wrap(utility_space.title, int(fig.get_size_inches()[0] * 9)) + "\n" + (
         f"What each package gives {g.parties[chosen[0]]} and {g.parties[chosen[1]]}"
         if len(chosen) == 2 else "What each package gives each pair of parties"
     )
