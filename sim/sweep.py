@@ -95,17 +95,25 @@ class _ReservationFastPath:
             frontier = merge_frontier(*frontier, block, members, self.dims)
         self.utilities = np.concatenate(kept) if kept else np.zeros((0, c.n_parties))
         self.frontier, self.frontier_utilities = frontier
+        # Per proposal and party: the distinct utilities (with counts) of the completions
+        # that keep the party's red lines, so that "how many clear reservation r" is one
+        # binary search per point, whatever the number of completions.
         self.proposals = {}
         for pid, proposal in scenario.proposals.items():
             space = full_space(c, package_options(c, proposal.choices))
-            rows, ok = [], []
+            tallies: list[tuple[np.ndarray, np.ndarray]] = [
+                (np.zeros(0), np.zeros(0, np.int64)) for _ in range(c.n_parties)
+            ]
             for block in blocks(lenient, space):
                 verdict = judge(lenient, block)
-                rows.append(np.round(block.utilities, 12))
-                ok.append(verdict.accepts & verdict.constraints_ok[:, None])
+                for p in range(c.n_parties):
+                    keeps = verdict.accepts[:, p] & verdict.constraints_ok
+                    found = np.unique(np.round(block.utilities[keeps, p], 12), return_counts=True)
+                    tallies[p] = _merge_tally(tallies[p], found)
+            ascending = [(values, np.cumsum(counts[::-1])[::-1]) for values, counts in tallies]
             self.proposals[pid] = (
-                np.concatenate(rows),
-                np.concatenate(ok),
+                ascending,
+                space.size,
                 len(proposal.choices) < len(c.issue_ids),
                 proposal.fragmentary,
             )
@@ -130,16 +138,15 @@ class _ReservationFastPath:
                 },
             )
         applies = np.where(c.reservation_applies, reservation - RESERVATION_SLACK, -np.inf)
-        must = c.must_accept
         proposals = {}
-        for pid, (rows, ok, partial, fragmentary) in self.proposals.items():
-            accepts = ok & (rows >= applies)
-            counts = accepts.sum(axis=0)
-            verdicts = {
-                party: verdict(int(counts[p]), len(rows), partial, fragmentary)
-                for p, party in enumerate(c.party_ids)
-            }
-            proposals[pid] = _Verdicts(verdicts, int(accepts[:, must].all(axis=1).sum()))
+        for pid, (tallies, completions, partial, fragmentary) in self.proposals.items():
+            verdicts = {}
+            for p, party in enumerate(c.party_ids):
+                values, at_least = tallies[p]
+                first = int(np.searchsorted(values, applies[p], side="left"))
+                accepted = int(at_least[first]) if first < len(values) else 0
+                verdicts[party] = verdict(accepted, completions, partial, fragmentary)
+            proposals[pid] = _Verdicts(verdicts)
         return _summary(count, int(above.sum()), nash, proposals)
 
 
@@ -152,7 +159,16 @@ class _Nash:
 @dataclass(frozen=True)
 class _Verdicts:
     verdicts: dict[str, str]
-    agreement_completions: int
+
+
+def _merge_tally(
+    tally: tuple[np.ndarray, np.ndarray], more: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Merge two (sorted distinct values, counts) tallies."""
+    values, inverse = np.unique(np.concatenate([tally[0], more[0]]), return_inverse=True)
+    counts = np.zeros(len(values), dtype=np.int64)
+    np.add.at(counts, inverse, np.concatenate([tally[1], more[1]]))
+    return values, counts
 
 
 _FAST_PATHS: dict[str, _ReservationFastPath] = {}
