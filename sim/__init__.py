@@ -16,28 +16,46 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["load_scenario", "analyze", "evaluate", "InputError", "__version__", "simulate"]
+__all__ = [
+    "load_scenario",
+    "analyze",
+    "evaluate",
+    "explain",
+    "simulate",
+    "sweep",
+    "monte_carlo",
+    "InputError",
+    "__version__",
+]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from sim.protocols.simulate import simulate
     from sim.analysis import analyze, evaluate
     from sim.documents import InputError
+    from sim.explain import explain
     from sim.io import load_scenario
+    from sim.protocols.simulate import simulate
+    from sim.sweep import monte_carlo, sweep
 
 _LAZY = {
-    "simulate": ("sim.protocols.simulate", "simulate"),
     "load_scenario": ("sim.io", "load_scenario"),
     "analyze": ("sim.analysis", "analyze"),
     "evaluate": ("sim.analysis", "evaluate"),
+    "explain": ("sim.explain", "explain"),
+    "simulate": ("sim.protocols.simulate", "simulate"),
+    "sweep": ("sim.sweep", "sweep"),
+    "monte_carlo": ("sim.sweep", "monte_carlo"),
     "InputError": ("sim.documents", "InputError"),
 }
+_SUBMODULES = ("protocols", "plot", "maps", "results", "schema", "report")
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         module, attribute = _LAZY[name]
         return getattr(importlib.import_module(module), attribute)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"sim.{name}")
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
