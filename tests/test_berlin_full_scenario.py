@@ -23,7 +23,6 @@ from sim.engine.blocking import blocking_space
 from sim.engine.milp import ExactSearchError, exact_solution
 from sim.engine.space import full_space
 from sim.evidence import record_files, uncited_records
-from sim.explain import explain
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "berlin-2025-12-full.yaml"
@@ -96,7 +95,7 @@ INFERRED_CHOICES = {
     (
         "europe_ukraine_london_counter",
         "territory_other_occupied",
-    ): "ev_eu_plant_dam_and_kinburn_to_ukraine_2025_11_23",
+    ): "ev_eu_london_plant_dam_and_kinburn_2025_04_25",
     ("european_24_point_text", "territory_south"): "ev_eu_24_point_text_2025_11_23",
     (
         "us_28_point_plan",
@@ -208,7 +207,7 @@ def test_exact_search_over_the_whole_space_finds_no_agreement(scenario, analysis
     "the solver's retry keeps presolve on",
 )
 def test_explain_takes_the_exact_path_and_names_the_flagship_conflicts(scenario):
-    blocking = explain(scenario)
+    blocking = sim.explain(scenario)
     assert blocking.method == "milp"
     assert blocking.agreement_count == 0
     conflicts = {frozenset(group) for group in blocking.conflicts}
