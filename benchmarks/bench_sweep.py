@@ -16,7 +16,7 @@ import numpy as np
 
 import sim
 from sim.parameters import apply, resolve
-from sim.sweep import _FAST_PATHS, _analysis_metrics, sweep
+from sim.sweeps import _FAST_PATHS, _analysis_metrics, sweep
 
 
 def main() -> None:
@@ -33,7 +33,7 @@ def main() -> None:
     print(f"scenario {args.scenario}; sweep {args.param} over {axis}; "
           f"{os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}")
 
-    from sim.sweep import _ReservationFastPath, _reservations
+    from sim.sweeps import _ReservationFastPath, _reservations
 
     target = resolve(scenario, args.param)
     values = np.round(np.linspace(args.low, args.high, args.points), 12)

@@ -32,19 +32,19 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from sim.analysis import analyze, evaluate
     from sim.documents import InputError
-    from sim.explain import explain
+    from sim.diagnosis import explain
     from sim.io import load_scenario
     from sim.protocols.simulate import simulate
-    from sim.sweep import monte_carlo, sweep
+    from sim.sweeps import monte_carlo, sweep
 
 _LAZY = {
     "load_scenario": ("sim.io", "load_scenario"),
     "analyze": ("sim.analysis", "analyze"),
     "evaluate": ("sim.analysis", "evaluate"),
-    "explain": ("sim.explain", "explain"),
+    "explain": ("sim.diagnosis", "explain"),
     "simulate": ("sim.protocols.simulate", "simulate"),
-    "sweep": ("sim.sweep", "sweep"),
-    "monte_carlo": ("sim.sweep", "monte_carlo"),
+    "sweep": ("sim.sweeps", "sweep"),
+    "monte_carlo": ("sim.sweeps", "monte_carlo"),
     "InputError": ("sim.documents", "InputError"),
 }
 _SUBMODULES = ("protocols", "plot", "maps", "results", "schema", "report")

@@ -38,7 +38,7 @@ def _print_json(data: Any) -> None:
 
 def _run(args: argparse.Namespace) -> None:
     from sim.analysis import analyze
-    from sim.explain import explain
+    from sim.diagnosis import explain
     from sim.report import analysis_report, blocking_report
 
     _check_figure_path(args.plot)
@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _explain(args: argparse.Namespace) -> None:
-    from sim.explain import explain
+    from sim.diagnosis import explain
     from sim.report import blocking_report
 
     scenario = _load(args.scenario)
@@ -103,7 +103,7 @@ def _evaluate(args: argparse.Namespace) -> None:
 
 def _sweep(args: argparse.Namespace) -> None:
     from sim.parameters import ParameterError
-    from sim.sweep import monte_carlo, parse_axis, sweep
+    from sim.sweeps import monte_carlo, parse_axis, sweep
 
     _check_figure_path(args.plot)
     scenario = _load(args.scenario)
@@ -258,7 +258,7 @@ def _plot(args: argparse.Namespace) -> None:
         space = _space_checked(args.scenario, lambda: utility_space(scenario))
         figure = plot.utility_space_figure(space, parties=parties)
     else:
-        from sim.explain import explain
+        from sim.diagnosis import explain
 
         blocking = _space_checked(args.scenario, lambda: explain(scenario))
         figure = plot.blocking_figure(blocking)

@@ -137,7 +137,7 @@ def _fails_somewhere(program: Program, predicate) -> bool:  # type: ignore[no-un
 
 
 def explain_exact(scenario, compiled: CompiledScenario, closest: int, limit: int):  # type: ignore[no-untyped-def]
-    """The blocking analysis by exact search (see :func:`sim.explain.explain`).
+    """The blocking analysis by exact search (see :func:`sim.diagnosis.explain`).
 
     Minimal relaxations are enumerated smallest first (up to ``limit``); minimal conflicts
     are the minimal hitting sets of the relaxations found, complete when the enumeration

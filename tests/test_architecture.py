@@ -15,7 +15,7 @@ LAYERS = [
     {"sim.compile"},
     {"sim.engine"},
     {"sim.results"},
-    {"sim.analysis", "sim.explain", "sim.exact", "sim.maps", "sim.protocols", "sim.sweep",
+    {"sim.analysis", "sim.diagnosis", "sim.exact", "sim.maps", "sim.protocols", "sim.sweeps",
      "sim.parameters", "sim.designs"},
     {"sim.report", "sim.plot"},
     {"sim.cli"},
@@ -89,3 +89,14 @@ def test_no_eval_exec_or_unsafe_yaml_in_the_package():
             if isinstance(node, ast.Attribute) and node.attr in ("load", "unsafe_load", "full_load"):
                 owner = node.value
                 assert not (isinstance(owner, ast.Name) and owner.id in ("yaml", "pickle")), path
+
+
+def test_public_functions_are_not_shadowed_by_submodules():
+    code = (
+        "import sim, sim.diagnosis, sim.sweeps, sim.analysis, sim.protocols.simulate; "
+        "print(all(callable(getattr(sim, n)) and not hasattr(getattr(sim, n), '__path__') "
+        "and type(getattr(sim, n)).__name__ == 'function' for n in sim.__all__ "
+        "if n not in ('InputError', '__version__')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "True"

@@ -97,7 +97,7 @@ def test_flagship_proposals_by_exact_search_agree_with_enumeration():
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(max_parties=3))
 def test_blocking_by_exact_search_matches_enumeration(data):
-    from sim.explain import explain
+    from sim.diagnosis import explain
 
     enumerated = explain(scenario_from_data(data))
     exact = explain(forced_exact(data))
@@ -119,7 +119,7 @@ def test_blocking_by_exact_search_matches_enumeration(data):
 def test_flagship_conflicts_by_exact_search_match_enumeration():
     from pathlib import Path
 
-    from sim.explain import explain
+    from sim.diagnosis import explain
 
     path = Path(__file__).resolve().parent.parent / "scenarios" / "berlin-2025-12.yaml"
     scenario = sim.load_scenario(path)

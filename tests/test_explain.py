@@ -10,7 +10,7 @@ from sim.compile import compile_scenario
 from sim.engine.agreement import RESERVATION_SLACK, judge
 from sim.engine.blocking import blocking_space, relaxable_constraints
 from sim.engine.space import blocks
-from sim.explain import explain
+from sim.diagnosis import explain
 from sim.io import load_scenario, scenario_from_data
 from tests.strategies import scenarios
 

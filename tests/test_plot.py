@@ -21,11 +21,11 @@ from matplotlib.figure import Figure
 
 import sim
 from sim import plot
-from sim.explain import explain
+from sim.diagnosis import explain
 from sim.io import scenario_from_data
 from sim.maps import region_map, utility_space
 from sim.protocols import simulate, simulate_many
-from sim.sweep import sweep
+from sim.sweeps import sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 CEASEFIRE = ROOT / "scenarios" / "teaching-ceasefire.yaml"

@@ -15,7 +15,7 @@ from sim.designs import Axis
 from sim.io import scenario_from_data
 from sim.parameters import ParameterError, apply, resolve
 from sim.results import SweepPoint, SweepResult
-from sim.sweep import _analysis_metrics, monte_carlo, sweep
+from sim.sweeps import _analysis_metrics, monte_carlo, sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 CEASEFIRE = ROOT / "scenarios" / "teaching-ceasefire.yaml"

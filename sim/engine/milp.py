@@ -248,10 +248,14 @@ class Program:
             integrality=np.array(self.integer),
             bounds=Bounds(self.lower, self.upper),
         )
+        # HiGHS occasionally reports a "solve error" on small, well-posed programs; the
+        # same program then solves without presolve, or with its default settings.
+        attempts = [options, {**options, "presolve": False}, {"disp": False}]
         with _quiet_stdout():
-            result = milp(c, options=options, **problem)
-            if result.status == 4:  # HiGHS occasionally fails at tight gaps; retry its default
-                result = milp(c, options={"disp": False}, **problem)
+            for attempt in attempts:
+                result = milp(c, options=attempt, **problem)
+                if result.status != 4:
+                    break
         if result.status == 2:
             return None
         if result.status != 0 or result.x is None:

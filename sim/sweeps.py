@@ -59,7 +59,7 @@ def _analysis_metrics(scenario: Scenario, blocking: bool) -> dict[str, Any]:
         analysis.proposals,
     )
     if blocking and not analysis.agreement_exists:
-        from sim.explain import explain
+        from sim.diagnosis import explain
 
         metrics["conflicts"] = [list(c) for c in explain(scenario).conflicts]
     return metrics
