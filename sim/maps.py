@@ -70,7 +70,9 @@ class UtilitySpace:
 
     ``sample`` holds every party's utilities for up to ``max_points`` packages drawn
     uniformly without replacement (all of them when the space is small), with
-    ``sample_in_region`` marking the agreement-region members among them.
+    ``sample_in_region`` marking the agreement-region members among them. ``proposals``
+    places complete proposals exactly and partial ones at their best completion (when one
+    is acceptable to all); fragmentary proposals are not placed.
     """
 
     title: str
@@ -163,7 +165,8 @@ def utility_space(scenario: Scenario, max_points: int = 20_000, seed: int = 0) -
             proposals[pid] = dict(
                 zip(parties, utilities_of(compiled, row)[0].tolist(), strict=True)
             )
-        else:
+        elif not proposal.fragmentary:
+            # A fragment's "best completion" is our guess, not the text: leave it out.
             evaluation = analysis.proposals[pid]
             if all(u is not None for u in evaluation.utilities.values()):
                 proposals[pid] = {p: float(u) for p, u in evaluation.utilities.items()}  # type: ignore[arg-type]
