@@ -20,7 +20,7 @@ import yaml
 import sim
 from sim.compile import compile_scenario, package_options
 from sim.engine.blocking import blocking_space
-from sim.engine.milp import ExactSearchError, exact_solution
+from sim.engine.milp import exact_solution
 from sim.engine.space import full_space
 from sim.evidence import record_files, uncited_records
 
@@ -200,12 +200,6 @@ def test_exact_search_over_the_whole_space_finds_no_agreement(scenario, analysis
     assert exact_solution(compiled, space, "nash") is None
 
 
-@pytest.mark.xfail(
-    raises=ExactSearchError,
-    strict=False,
-    reason="HiGHS stops with status 4 (solve error) in a Nash round of one relaxed program; "
-    "the solver's retry keeps presolve on",
-)
 def test_explain_takes_the_exact_path_and_names_the_flagship_conflicts(scenario):
     blocking = sim.explain(scenario)
     assert blocking.method == "milp"
