@@ -197,6 +197,8 @@ def _value_table(
         result: np.ndarray = np.interp(grid, xs, vs)
         return result
     count = len(option_ids)
+    if spec in ("increasing", "decreasing") and count == 1:
+        return np.ones(1)  # an uncontested issue: its one option is as good as it gets
     if spec == "increasing":
         return np.arange(count) / (count - 1)
     if spec == "decreasing":

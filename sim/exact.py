@@ -208,7 +208,7 @@ def explain_exact(scenario, compiled: CompiledScenario, closest: int, limit: int
         shown = sorted(found, key=lambda r: (bin(r).count("1"), -opened(r), names(r)))[:10]
         relaxations = tuple(
             Relaxation(
-                tuple(ids[b] for b in range(len(ids)) if r >> b & 1), max(opened(r), 1), nash(r)
+                tuple(ids[b] for b in range(len(ids)) if r >> b & 1), opened(r) or None, nash(r)
             )
             for r in shown
         )
@@ -241,7 +241,7 @@ def explain_exact(scenario, compiled: CompiledScenario, closest: int, limit: int
                 continue
             moved = nash(1 << bit)
             if moved is not None and moved.package != current.package:
-                binding.append(Relaxation((ids[bit],), max(opened(1 << bit), 1), moved))
+                binding.append(Relaxation((ids[bit],), opened(1 << bit) or None, moved))
     return Blocking(
         title=scenario.title,
         space_size=space.size,

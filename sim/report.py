@@ -273,6 +273,14 @@ def _join(labels: list[str]) -> str:
     return ", ".join(labels[:-1]) + ", and " + labels[-1]
 
 
+def _opens(blocking: Blocking, size: int | None) -> str:
+    if size is None:
+        return "an agreement region too small for a sample to size"
+    if blocking.counts_exact:
+        return _count(size, "package")
+    return f"about {_count(size, 'package')} (estimated from a sample)"
+
+
 def blocking_report(blocking: Blocking) -> str:
     """Plain-language account of why no deal exists, or what constrains the one that does."""
     g = blocking.glossary
@@ -313,7 +321,7 @@ def blocking_report(blocking: Blocking) -> str:
                 what = _join([label(c) for c in relaxation.constraints])
                 lines.append(
                     _wrap(
-                        f"{number}. Drop {what}: opens {_count(relaxation.opens, 'package')}.",
+                        f"{number}. Drop {what}: opens {_opens(blocking, relaxation.opens)}.",
                         "    ",
                         "       ",
                     )
@@ -350,7 +358,7 @@ def blocking_report(blocking: Blocking) -> str:
                 lines.append(
                     _wrap(
                         f"- {label(relaxation.constraints[0])}: without it, "
-                        f"{_count(relaxation.opens, 'package')} would be acceptable "
+                        f"{_opens(blocking, relaxation.opens)} would be acceptable "
                         "and the Nash package becomes:",
                         "    ",
                         "      ",

@@ -199,10 +199,14 @@ class Analysis:
 
 @dataclass(frozen=True)
 class Relaxation:
-    """A set of constraints to relax, the agreement region it opens and that region's Nash package."""
+    """A set of constraints to relax, the agreement region it opens and that region's Nash package.
+
+    ``opens`` is the size of that region: exact on enumerable spaces; on the exact-search
+    path an estimate from a sample, or None when the region is too small for the sample.
+    """
 
     constraints: tuple[str, ...]
-    opens: int
+    opens: int | None
     nash: Solution | None
 
     def to_dict(self) -> dict[str, Any]:

@@ -171,9 +171,9 @@ class Issue(_Model):
             if self.option_ids != ("false", "true"):
                 raise ValueError("a boolean issue's options are exactly [false, true]")
             return self
-        if len(self.options) < 2:
+        if not self.options:
             article = "an" if self.kind == "ordinal" else "a"
-            raise ValueError(f"{article} {self.kind} issue needs at least two options")
+            raise ValueError(f"{article} {self.kind} issue needs at least one option")
         if len(self.options) > MAX_OPTIONS:
             raise ValueError(f"at most {MAX_OPTIONS} options per issue")
         _require_unique([option.id for option in self.options], "option")
