@@ -444,7 +444,7 @@ class Limits(_Model):
     """
 
     max_packages: int = Field(default=200_000_000, ge=0)
-    chunk_size: int = Field(default=1 << 18, ge=1024, le=1 << 26)
+    chunk_size: int = Field(default=1 << 16, ge=1024, le=1 << 26)
     exact_search: bool = True
 
 
