@@ -134,9 +134,7 @@ def synthetic_data(issues: int, reservation: float, seed: int) -> dict[str, Any]
     parties["p0"]["red_lines"] = [
         {"id": "p0_conditional", "rule": f"i0 != o0 -> {issue_ids[-1]} <= o5"}
     ]
-    parties["p1"]["red_lines"] = [
-        {"id": "p1_either", "rule": "i1 in [o1, o2, o3] or i2 > o4"}
-    ]
+    parties["p1"]["red_lines"] = [{"id": "p1_either", "rule": "i1 in [o1, o2, o3] or i2 > o4"}]
     return {
         "title": f"Synthetic benchmark space ({OPTIONS}^{issues} packages x {PARTIES} parties)",
         "issues": {i: {"kind": "ordinal", "options": option_ids} for i in issue_ids},
@@ -188,8 +186,10 @@ def region_utilities(compiled: Any, space: Any) -> np.ndarray:
     from sim.engine.agreement import judge
     from sim.engine.space import blocks
 
-    parts = [np.round(block.utilities[judge(compiled, block).region], 12)
-             for block in blocks(compiled, space)]
+    parts = [
+        np.round(block.utilities[judge(compiled, block).region], 12)
+        for block in blocks(compiled, space)
+    ]
     return np.concatenate(parts) if parts else np.zeros((0, compiled.n_parties))
 
 
@@ -302,25 +302,35 @@ def header(args: argparse.Namespace) -> None:
     print("negosim engine benchmark")
     print(f"  date        {dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
     print(f"  command     python {' '.join(sys.argv)}")
-    print(f"  commit      {git('rev-parse', '--short', 'HEAD')}"
-          + (f" (sim/ has {len(dirty.splitlines())} uncommitted changes)" if dirty else ""))
+    print(
+        f"  commit      {git('rev-parse', '--short', 'HEAD')}"
+        + (f" (sim/ has {len(dirty.splitlines())} uncommitted changes)" if dirty else "")
+    )
     print(f"  python      {platform.python_version()}   numpy {np.__version__}")
-    print(f"  machine     {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"  machine     {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     blas_names = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
     blas_env = {k: os.environ[k] for k in blas_names if k in os.environ}
-    print(f"  BLAS env    {blas_env or 'OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE not set'} "
-          "(no figure here goes through BLAS)")
-    print(f"  settings    {OPTIONS}^{args.issues} packages x {PARTIES} parties, "
-          f"repeat {args.repeat}, reservation {args.reservation}, seed {args.seed}")
+    print(
+        f"  BLAS env    {blas_env or 'OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE not set'} "
+        "(no figure here goes through BLAS)"
+    )
+    print(
+        f"  settings    {OPTIONS}^{args.issues} packages x {PARTIES} parties, "
+        f"repeat {args.repeat}, reservation {args.reservation}, seed {args.seed}"
+    )
 
 
 def bench_cli(args: argparse.Namespace) -> None:
     section("1. negosim run: wall time (fresh process each run)")
     negosim = shutil.which("negosim")
     base = [negosim] if negosim else [sys.executable, "-m", "sim.cli"]
-    print(f"command: {' '.join(base)} run SCENARIO > /dev/null; best of up to {args.repeat} runs"
-          f" (a scenario stops repeating once one run takes over {args.cli_slow:g} s)")
+    print(
+        f"command: {' '.join(base)} run SCENARIO > /dev/null; best of up to {args.repeat} runs"
+        f" (a scenario stops repeating once one run takes over {args.cli_slow:g} s)"
+    )
     jobs = [("python -c 'import sim'", [sys.executable, "-c", "import sim"])]
     for path in sorted(glob.glob(os.path.join(ROOT, "scenarios", "*.yaml"))):
         jobs.append((os.path.relpath(path, ROOT), [*base, "run", path]))
@@ -331,8 +341,15 @@ def bench_cli(args: argparse.Namespace) -> None:
         for _ in range(args.repeat):
             start = time.perf_counter()
             try:
-                done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                      text=True, cwd=ROOT, timeout=args.cli_timeout, check=False)
+                done = subprocess.run(
+                    command,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    cwd=ROOT,
+                    timeout=args.cli_timeout,
+                    check=False,
+                )
             except subprocess.TimeoutExpired:
                 status = f"stopped after {args.cli_timeout:g} s"
                 break
@@ -343,8 +360,15 @@ def bench_cli(args: argparse.Namespace) -> None:
                 break
             if times[-1] > args.cli_slow:
                 break
-        rows.append([name, fmt_s(min(times)) if times else "-",
-                     fmt_s(max(times)) if times else "-", len(times), status])
+        rows.append(
+            [
+                name,
+                fmt_s(min(times)) if times else "-",
+                fmt_s(max(times)) if times else "-",
+                len(times),
+                status,
+            ]
+        )
     print(table(["scenario", "best", "worst", "runs", "status"], rows))
 
 
@@ -367,8 +391,10 @@ def bench_throughput(args: argparse.Namespace, compiled: Any) -> float:
     n = space.size
     assert n == OPTIONS**args.issues, n
     section(f"2. Utility evaluation throughput: {pow10(n)} packages x {PARTIES} parties")
-    print(f"full pass of sim.engine.space.blocks, best of {args.repeat}; "
-          "'summed' adds up every block's utilities, 'touched' reads one element per block")
+    print(
+        f"full pass of sim.engine.space.blocks, best of {args.repeat}; "
+        "'summed' adds up every block's utilities, 'touched' reads one element per block"
+    )
     print("(numpy is eager, so a touched block has still been fully computed)")
     default_chunk = compiled.chunk_size
     chunks = sorted({1 << 16, default_chunk, 1 << 20})
@@ -377,8 +403,11 @@ def bench_throughput(args: argparse.Namespace, compiled: Any) -> float:
         for consume in ("sum", "touch"):
             info: list[tuple[int, int, float]] = []
 
-            def one_pass(chunk: int = chunk, consume: str = consume,
-                         info: list[tuple[int, int, float]] = info) -> None:
+            def one_pass(
+                chunk: int = chunk,
+                consume: str = consume,
+                info: list[tuple[int, int, float]] = info,
+            ) -> None:
                 info.append(blocks_pass(compiled, space, chunk, consume))
 
             seconds = best_of(one_pass, args.repeat)
@@ -389,22 +418,57 @@ def bench_throughput(args: argparse.Namespace, compiled: Any) -> float:
     rows = []
     for chunk, consume, count, seconds in results:
         label = f"blocks, chunk {pow2(chunk)}{' (default)' if chunk == default_chunk else ''}"
-        rows.append([f"{label}, {'summed' if consume == 'sum' else 'touched'}",
-                     count, fmt_s(seconds), fmt_rate(n / seconds),
-                     fmt_rate(n * PARTIES / seconds), f"{seconds / copyto:.1f}x"])
-    rows.append([f"np.copyto into preallocated ({nbytes / MIB:,.0f} MiB)", "-", fmt_s(copyto),
-                 fmt_rate(n / copyto), fmt_rate(n * PARTIES / copyto), "1.0x"])
-    rows.append(["ndarray.copy() (allocates, faults pages in)", "-", fmt_s(fresh),
-                 fmt_rate(n / fresh), fmt_rate(n * PARTIES / fresh), f"{fresh / copyto:.1f}x"])
-    rows.append(["ndarray.sum() of the same array", "-", fmt_s(summed),
-                 fmt_rate(n / summed), fmt_rate(n * PARTIES / summed), f"{summed / copyto:.1f}x"])
+        rows.append(
+            [
+                f"{label}, {'summed' if consume == 'sum' else 'touched'}",
+                count,
+                fmt_s(seconds),
+                fmt_rate(n / seconds),
+                fmt_rate(n * PARTIES / seconds),
+                f"{seconds / copyto:.1f}x",
+            ]
+        )
+    rows.append(
+        [
+            f"np.copyto into preallocated ({nbytes / MIB:,.0f} MiB)",
+            "-",
+            fmt_s(copyto),
+            fmt_rate(n / copyto),
+            fmt_rate(n * PARTIES / copyto),
+            "1.0x",
+        ]
+    )
+    rows.append(
+        [
+            "ndarray.copy() (allocates, faults pages in)",
+            "-",
+            fmt_s(fresh),
+            fmt_rate(n / fresh),
+            fmt_rate(n * PARTIES / fresh),
+            f"{fresh / copyto:.1f}x",
+        ]
+    )
+    rows.append(
+        [
+            "ndarray.sum() of the same array",
+            "-",
+            fmt_s(summed),
+            fmt_rate(n / summed),
+            fmt_rate(n * PARTIES / summed),
+            f"{summed / copyto:.1f}x",
+        ]
+    )
     print(table(["what", "blocks", "time", "packages/s", "evaluations/s", "vs copy"], rows))
-    print(f"copy bandwidth: {2 * nbytes / copyto / 1e9:.1f} GB/s (read + write); "
-          "evaluations = packages x parties")
+    print(
+        f"copy bandwidth: {2 * nbytes / copyto / 1e9:.1f} GB/s (read + write); "
+        "evaluations = packages x parties"
+    )
     engine = min(s for c, k, _, s in results if c == default_chunk and k == "sum")
     ratio = engine / copyto
-    print(f"goal (engine within 3x of the copy, default chunk, summed): {ratio:.1f}x -> "
-          f"{'met' if ratio <= 3.0 else 'NOT met'}")
+    print(
+        f"goal (engine within 3x of the copy, default chunk, summed): {ratio:.1f}x -> "
+        f"{'met' if ratio <= 3.0 else 'NOT met'}"
+    )
     return ratio
 
 
@@ -415,8 +479,10 @@ def bench_scan(args: argparse.Namespace, compiled: Any) -> None:
     space = full_space(compiled)
     n = space.size
     section(f"3. scan (agreement region + Pareto frontier) on {pow10(n)} packages")
-    print(f"6 signatories, reservation {args.reservation} each; red lines "
-          f"'i0 != o0 -> i{args.issues - 1} <= o5' (p0) and 'i1 in [o1, o2, o3] or i2 > o4' (p1)")
+    print(
+        f"6 signatories, reservation {args.reservation} each; red lines "
+        f"'i0 != o0 -> i{args.issues - 1} <= o5' (p0) and 'i1 in [o1, o2, o3] or i2 > o4' (p1)"
+    )
 
     def region_pass() -> int:
         total = 0
@@ -426,27 +492,55 @@ def bench_scan(args: argparse.Namespace, compiled: Any) -> None:
 
     region: list[int] = []
     judged = best_of(lambda: region.append(region_pass()), args.repeat)
-    rows = [["judge only (region count, no frontier), in-process", pow10(n), fmt_s(judged),
-             fmt_rate(n / judged), f"{region[0]:,}", "-"]]
+    rows = [
+        [
+            "judge only (region count, no frontier), in-process",
+            pow10(n),
+            fmt_s(judged),
+            fmt_rate(n / judged),
+            f"{region[0]:,}",
+            "-",
+        ]
+    ]
 
     base = {"issues": args.issues, "reservation": args.reservation, "seed": args.seed}
     full = run_child({**base, "task": "scan"}, args.scan_timeout)
     if full is None:
-        rows.append(["scan, whole space (child process)", pow10(n),
-                     f"> {args.scan_timeout:g} s (stopped)", "-", "-", "-"])
+        rows.append(
+            [
+                "scan, whole space (child process)",
+                pow10(n),
+                f"> {args.scan_timeout:g} s (stopped)",
+                "-",
+                "-",
+                "-",
+            ]
+        )
     else:
-        rows.append(["scan, whole space (child process)", pow10(n), fmt_s(full["seconds"]),
-                     fmt_rate(n / full["seconds"]), f"{full['count']:,}", f"{full['frontier']:,}"])
+        rows.append(
+            [
+                "scan, whole space (child process)",
+                pow10(n),
+                fmt_s(full["seconds"]),
+                fmt_rate(n / full["seconds"]),
+                f"{full['count']:,}",
+                f"{full['frontier']:,}",
+            ]
+        )
     print(table(["what", "packages", "time", "packages/s", "region", "frontier"], rows))
     print("child-process times exclude interpreter start-up and scenario compilation")
     if region[0] == 0 or (full is not None and not args.ladder_always):
         return
 
     region_size = region[0]
-    print(f"\nwhere scan's time goes: sim.engine.pareto.pareto_mask on the first n of the "
-          f"{region_size:,} region packages")
-    print(f"(enumeration order, utilities rounded as scan does; child processes sharing a "
-          f"{args.ladder_budget:g} s budget, each limit also covering start-up and a judge pass)")
+    print(
+        f"\nwhere scan's time goes: sim.engine.pareto.pareto_mask on the first n of the "
+        f"{region_size:,} region packages"
+    )
+    print(
+        f"(enumeration order, utilities rounded as scan does; child processes sharing a "
+        f"{args.ladder_budget:g} s budget, each limit also covering start-up and a judge pass)"
+    )
     rows = []
     deadline = time.perf_counter() + args.ladder_budget
     sizes = [k for k in (500, 1000, 2000, 4000, 8000, 16000) if k < region_size] + [region_size]
@@ -459,15 +553,23 @@ def bench_scan(args: argparse.Namespace, compiled: Any) -> None:
         if result is None:
             rows.append([f"{points:,}", f"> {remaining:.1f} s (stopped)", "-", "-"])
             break
-        rows.append([f"{points:,}", fmt_s(result["seconds"]), f"{result['frontier']:,}",
-                     f"{result['seconds'] / points * 1e6:,.1f} us"])
+        rows.append(
+            [
+                f"{points:,}",
+                fmt_s(result["seconds"]),
+                f"{result['frontier']:,}",
+                f"{result['seconds'] / points * 1e6:,.1f} us",
+            ]
+        )
     print(table(["points n", "pareto_mask time", "frontier", "time per point"], rows))
 
 
 def bench_memory(args: argparse.Namespace) -> None:
     section("4. Peak memory of a blocks pass (fresh child process per row)")
-    print("traced peak: tracemalloc peak during the pass (numpy buffers included); "
-          "RSS growth: peak RSS during the pass minus RSS before it")
+    print(
+        "traced peak: tracemalloc peak during the pass (numpy buffers included); "
+        "RSS growth: peak RSS during the pass minus RSS before it"
+    )
     base = {"reservation": args.reservation, "seed": args.seed, "task": "memory"}
     from sim.schema import Limits
 
@@ -481,18 +583,43 @@ def bench_memory(args: argparse.Namespace) -> None:
             block_mib = result["largest"] * PARTIES * 8 / MIB
             growth = (result["rss_peak_kib"] - result["rss_before_kib"]) / 1024
             reset_ok = reset_ok and result["hwm_reset"]
-            rows.append([pow10(result["size"]), pow2(chunk), result["blocks"],
-                         f"{result['largest']:,}", f"{block_mib:,.1f} MiB",
-                         f"{result['traced_peak'] / MIB:,.1f} MiB", f"{growth:,.1f} MiB",
-                         f"{result['rss_peak_kib'] / 1024:,.0f} MiB"])
-    print(table(["space", "chunk", "blocks", "largest block", "its utilities",
-                 "traced peak", "RSS growth", "RSS peak"], rows))
+            rows.append(
+                [
+                    pow10(result["size"]),
+                    pow2(chunk),
+                    result["blocks"],
+                    f"{result['largest']:,}",
+                    f"{block_mib:,.1f} MiB",
+                    f"{result['traced_peak'] / MIB:,.1f} MiB",
+                    f"{growth:,.1f} MiB",
+                    f"{result['rss_peak_kib'] / 1024:,.0f} MiB",
+                ]
+            )
+    print(
+        table(
+            [
+                "space",
+                "chunk",
+                "blocks",
+                "largest block",
+                "its utilities",
+                "traced peak",
+                "RSS growth",
+                "RSS peak",
+            ],
+            rows,
+        )
+    )
     if not reset_ok:
-        print("warning: could not reset the peak RSS (/proc/self/clear_refs); RSS growth may "
-              "include memory used before the pass")
+        print(
+            "warning: could not reset the peak RSS (/proc/self/clear_refs); RSS growth may "
+            "include memory used before the pass"
+        )
     whole = OPTIONS**args.issues * PARTIES * 8 / MIB
-    print(f"for scale: all utilities of the {pow10(OPTIONS**args.issues)} space at once "
-          f"would take {whole:,.0f} MiB")
+    print(
+        f"for scale: all utilities of the {pow10(OPTIONS**args.issues)} space at once "
+        f"would take {whole:,.0f} MiB"
+    )
 
 
 def profile(args: argparse.Namespace, compiled: Any) -> None:
@@ -504,10 +631,11 @@ def profile(args: argparse.Namespace, compiled: Any) -> None:
     space = full_space(compiled)
     points = region_utilities(compiled, space)[:, frontier_dimensions(compiled)][:2000]
     targets = [
-        ("blocks pass, default chunk, summed",
-         lambda: blocks_pass(compiled, space, compiled.chunk_size, "sum")),
-        (f"pareto_mask on the first {len(points):,} region packages",
-         lambda: pareto_mask(points)),
+        (
+            "blocks pass, default chunk, summed",
+            lambda: blocks_pass(compiled, space, compiled.chunk_size, "sum"),
+        ),
+        (f"pareto_mask on the first {len(points):,} region packages", lambda: pareto_mask(points)),
     ]
     for name, fn in targets:
         profiler = cProfile.Profile()
@@ -524,35 +652,81 @@ def profile(args: argparse.Namespace, compiled: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 10^6 packages, one CLI run per scenario, short scan limit")
-    parser.add_argument("--repeat", type=int, default=None, metavar="N",
-                        help="timed repetitions, best kept (default 3; 1 with --quick)")
-    parser.add_argument("--issues", type=int, default=None,
-                        help="issues of 10 options in the synthetic space "
-                             "(default 7; 6 with --quick)")
-    parser.add_argument("--reservation", type=float, default=0.5,
-                        help="every synthetic party's reservation value (default 0.5)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 10^6 packages, one CLI run per scenario, short scan limit",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        metavar="N",
+        help="timed repetitions, best kept (default 3; 1 with --quick)",
+    )
+    parser.add_argument(
+        "--issues",
+        type=int,
+        default=None,
+        help="issues of 10 options in the synthetic space (default 7; 6 with --quick)",
+    )
+    parser.add_argument(
+        "--reservation",
+        type=float,
+        default=0.5,
+        help="every synthetic party's reservation value (default 0.5)",
+    )
     parser.add_argument("--seed", type=int, default=20250601, help="numpy Generator seed")
-    parser.add_argument("--scan-timeout", type=float, default=None, metavar="S",
-                        help="time limit of the whole-space scan (default 25 s; 10 s with --quick)")
-    parser.add_argument("--ladder-budget", type=float, default=None, metavar="S",
-                        help="time for the pareto_mask ladder run when the whole scan is stopped "
-                             "(default 20 s; 8 s with --quick)")
-    parser.add_argument("--ladder-always", action="store_true",
-                        help="run the pareto_mask ladder even when the whole scan finishes")
-    parser.add_argument("--cli-timeout", type=float, default=120.0, metavar="S",
-                        help="time limit of one negosim run (default 120 s)")
-    parser.add_argument("--cli-slow", type=float, default=10.0, metavar="S",
-                        help="stop repeating a scenario once one run takes longer (default 10 s)")
-    parser.add_argument("--skip", action="append", default=[],
-                        choices=["cli", "throughput", "scan", "memory"],
-                        help="skip a section (may be given more than once)")
-    parser.add_argument("--profile", action="store_true",
-                        help="also print cProfile output for the blocks pass and for pareto_mask "
-                             "on 2,000 region packages")
+    parser.add_argument(
+        "--scan-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="time limit of the whole-space scan (default 25 s; 10 s with --quick)",
+    )
+    parser.add_argument(
+        "--ladder-budget",
+        type=float,
+        default=None,
+        metavar="S",
+        help="time for the pareto_mask ladder run when the whole scan is stopped "
+        "(default 20 s; 8 s with --quick)",
+    )
+    parser.add_argument(
+        "--ladder-always",
+        action="store_true",
+        help="run the pareto_mask ladder even when the whole scan finishes",
+    )
+    parser.add_argument(
+        "--cli-timeout",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="time limit of one negosim run (default 120 s)",
+    )
+    parser.add_argument(
+        "--cli-slow",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="stop repeating a scenario once one run takes longer (default 10 s)",
+    )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        choices=["cli", "throughput", "scan", "memory"],
+        help="skip a section (may be given more than once)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also print cProfile output for the blocks pass and for pareto_mask "
+        "on 2,000 region packages",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 

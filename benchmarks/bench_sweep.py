@@ -30,8 +30,10 @@ def main() -> None:
 
     scenario = sim.load_scenario(args.scenario)
     axis = (args.low, args.high, args.points)
-    print(f"scenario {args.scenario}; sweep {args.param} over {axis}; "
-          f"{os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}")
+    print(
+        f"scenario {args.scenario}; sweep {args.param} over {axis}; "
+        f"{os.cpu_count()} cpus, load {os.getloadavg()[0]:.2f}"
+    )
 
     from sim.sweeps import _ReservationFastPath, _reservations
 
@@ -51,14 +53,20 @@ def main() -> None:
 
     print(f"{'path':<44}{'total':>10}{'per point':>12}")
     print(f"{'fast path: enumerate red-line-feasible set':<44}{build:>9.2f}s{'(once)':>12}")
-    print(f"{'fast path: dominance query + Nash per point':<44}{query:>9.3f}s"
-          f"{query / args.points * 1000:>10.2f}ms")
-    print(f"{'naive: apply + analyze per point':<44}{naive_time:>9.2f}s"
-          f"{naive_time / args.points:>11.3f}s")
+    print(
+        f"{'fast path: dominance query + Nash per point':<44}{query:>9.3f}s"
+        f"{query / args.points * 1000:>10.2f}ms"
+    )
+    print(
+        f"{'naive: apply + analyze per point':<44}{naive_time:>9.2f}s"
+        f"{naive_time / args.points:>11.3f}s"
+    )
     speedup = naive_time / (build + query)
-    print(f"speed-up over {args.points} points {speedup:.1f}x "
-          f"(per point after the first: {naive_time / max(query, 1e-9):.0f}x); "
-          f"identical metrics: {same}")
+    print(
+        f"speed-up over {args.points} points {speedup:.1f}x "
+        f"(per point after the first: {naive_time / max(query, 1e-9):.0f}x); "
+        f"identical metrics: {same}"
+    )
     fast = sweep(scenario, {args.param: axis}, quiet=True)
 
     print()
@@ -68,8 +76,10 @@ def main() -> None:
         started = time.perf_counter()
         result = sweep(scenario, {args.param: axis}, executor=executor, workers=workers, quiet=True)
         elapsed = time.perf_counter() - started
-        print(f"{executor + (f' ({workers} workers)' if workers else ''):<44}{elapsed:>9.2f}s"
-              f"   identical: {result == fast}")
+        print(
+            f"{executor + (f' ({workers} workers)' if workers else ''):<44}{elapsed:>9.2f}s"
+            f"   identical: {result == fast}"
+        )
 
 
 if __name__ == "__main__":

@@ -192,14 +192,32 @@ def ratio(slow: float, fast: float) -> str:
 
 def print_table(rows: Sequence[dict[str, Any]]) -> None:
     headers = [
-        "domain", "packages", "parties", "frontier (ours)", "frontier (NegMAS)", "Nash (ours)",
-        "agree", "NegMAS", "analyze", "kernel", "NegMAS / analyze", "NegMAS / kernel",
+        "domain",
+        "packages",
+        "parties",
+        "frontier (ours)",
+        "frontier (NegMAS)",
+        "Nash (ours)",
+        "agree",
+        "NegMAS",
+        "analyze",
+        "kernel",
+        "NegMAS / analyze",
+        "NegMAS / kernel",
     ]
     cells = [
         [
-            row["domain"], f"{row['packages']:,}", str(row["parties"]), row["ours"], row["theirs"],
-            row["nash"], row["agree"], seconds(row["negmas"]), seconds(row["analyze"]),
-            seconds(row["kernel"]), ratio(row["negmas"], row["analyze"]),
+            row["domain"],
+            f"{row['packages']:,}",
+            str(row["parties"]),
+            row["ours"],
+            row["theirs"],
+            row["nash"],
+            row["agree"],
+            seconds(row["negmas"]),
+            seconds(row["analyze"]),
+            seconds(row["kernel"]),
+            ratio(row["negmas"], row["analyze"]),
             ratio(row["negmas"], row["kernel"]),
         ]
         for row in rows
@@ -220,8 +238,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         import negmas
     except Exception as error:  # ImportError, or a broken install failing at import
-        print(f"NegMAS cannot be imported ({error}); install it with "
-              "pip install -e '.[benchmark]'", file=sys.stderr)
+        print(
+            f"NegMAS cannot be imported ({error}); install it with pip install -e '.[benchmark]'",
+            file=sys.stderr,
+        )
         return 2
     if not args.shared.is_dir():
         print(f"{args.shared}: no such folder of GENIUS domains", file=sys.stderr)
@@ -229,17 +249,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders = [args.shared / name for name in args.domains] or sorted(
         path for path in args.shared.iterdir() if path.is_dir()
     )
-    print(f"NegMAS {negmas.__version__}, numpy {np.__version__}, Python "
-          f"{platform.python_version()}, {os.cpu_count()} CPUs, load average "
-          f"{os.getloadavg()[0]:.1f}, best of {args.repeat} runs")
+    print(
+        f"NegMAS {negmas.__version__}, numpy {np.__version__}, Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f}, best of {args.repeat} runs"
+    )
     compare(folders[0], 1)  # warm up imports and caches on both sides
     rows = []
     for folder in folders:
         rows.append(compare(folder, args.repeat))
         print(f"  {folder.name}: done", file=sys.stderr)
     print_table(rows)
-    print("frontier (ours): packages / distinct points; frontier (NegMAS): its points, and in "
-          "parentheses, where it differs, the frontier of its points rounded to 12 decimals")
+    print(
+        "frontier (ours): packages / distinct points; frontier (NegMAS): its points, and in "
+        "parentheses, where it differs, the frontier of its points rounded to 12 decimals"
+    )
     return 0 if all(row["ok"] for row in rows) else 1
 
 

@@ -31,8 +31,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from sim.analysis import analyze, evaluate
-    from sim.documents import InputError
     from sim.diagnosis import explain
+    from sim.documents import InputError
     from sim.io import load_scenario
     from sim.protocols.simulate import simulate
     from sim.sweeps import monte_carlo, sweep

@@ -138,7 +138,9 @@ def _solve(compiled: CompiledScenario, result: Scan, name: str = "nash") -> Solu
     if choice is None:
         return None
     solution = _solution(compiled, name, choice.options, choice.utilities, choice.ties)
-    if all(grid is None or whole for grid, whole in zip(compiled.grids, compiled.integer, strict=True)):
+    if all(
+        grid is None or whole for grid, whole in zip(compiled.grids, compiled.integer, strict=True)
+    ):
         return solution
     dims = frontier_dimensions(compiled)
     frontier_options = result.space.options(result.frontier)

@@ -85,7 +85,9 @@ def _evaluate(args: argparse.Namespace) -> None:
     if args.proposal is not None:
         if args.proposal not in scenario.proposals:
             known = ", ".join(scenario.proposals) or "none"
-            raise _UsageError(f"{args.scenario}: unknown proposal {args.proposal!r} (proposals: {known})")
+            raise _UsageError(
+                f"{args.scenario}: unknown proposal {args.proposal!r} (proposals: {known})"
+            )
         package: Any = scenario.proposals[args.proposal].choices
         title = scenario.proposals[args.proposal].title
     else:
@@ -107,32 +109,49 @@ def _sweep(args: argparse.Namespace) -> None:
 
     _check_figure_path(args.plot)
     scenario = _load(args.scenario)
-    executor = "dask" if args.dask else ("processes" if args.workers and args.workers > 1 else "serial")
-    options = dict(executor=executor, workers=args.workers, dask_address=args.dask or None,
-                   out=args.out, resume=args.resume, quiet=args.quiet or args.json,
-                   blocking=args.blocking)
+    executor = (
+        "dask" if args.dask else ("processes" if args.workers and args.workers > 1 else "serial")
+    )
+    options = dict(
+        executor=executor,
+        workers=args.workers,
+        dask_address=args.dask or None,
+        out=args.out,
+        resume=args.resume,
+        quiet=args.quiet or args.json,
+        blocking=args.blocking,
+    )
     try:
         if args.monte_carlo is not None:
             if args.param:
-                raise ParameterError("--monte-carlo draws the scenario's declared distributions; "
-                                     "drop --param or run a design instead")
+                raise ParameterError(
+                    "--monte-carlo draws the scenario's declared distributions; "
+                    "drop --param or run a design instead"
+                )
             drawn = [p for p in scenario.parameters.values() if p.distribution is not None]
             if args.plot and len(drawn) > 2:
                 raise ParameterError("--plot draws Monte Carlo runs over one or two parameters")
-            result = _space_checked(args.scenario, lambda: monte_carlo(
-                scenario, args.monte_carlo, seed=args.seed, **options))
+            result = _space_checked(
+                args.scenario,
+                lambda: monte_carlo(scenario, args.monte_carlo, seed=args.seed, **options),
+            )
         else:
             if not args.param:
                 raise ParameterError("give at least one --param PATH=LOW:HIGH[:COUNT]")
             if args.plot and len(args.param) > 2 and args.design != "sobol_indices":
-                raise ParameterError("--plot draws sweeps over one or two parameters, or a "
-                                     "sobol_indices design")
+                raise ParameterError(
+                    "--plot draws sweeps over one or two parameters, or a sobol_indices design"
+                )
             params = {}
             for text in args.param:
                 path, _, axis = text.partition("=")
                 params[path.strip()] = parse_axis(axis.strip())
-            result = _space_checked(args.scenario, lambda: sweep(
-                scenario, params, design=args.design, n=args.n, seed=args.seed, **options))
+            result = _space_checked(
+                args.scenario,
+                lambda: sweep(
+                    scenario, params, design=args.design, n=args.n, seed=args.seed, **options
+                ),
+            )
     except ParameterError as error:
         raise _UsageError(f"{args.scenario}: {error}") from None
     if args.plot:
@@ -235,8 +254,10 @@ def _plot(args: argparse.Namespace) -> None:
 
         for option, issue in (("--x", args.x), ("--y", args.y)):
             if issue is not None and issue not in scenario.issues:
-                raise _UsageError(f"{args.scenario}: {option}: unknown issue {issue!r} "
-                                  f"(issues: {', '.join(issues)})")
+                raise _UsageError(
+                    f"{args.scenario}: {option}: unknown issue {issue!r} "
+                    f"(issues: {', '.join(issues)})"
+                )
         x = args.x or next((i for i in issues if i != args.y), None)
         y = args.y or next((i for i in issues if i != x), None)
         if x is None or y is None or x == y:
@@ -251,8 +272,10 @@ def _plot(args: argparse.Namespace) -> None:
         parties = [p.strip() for p in args.parties.split(",")] if args.parties else None
         for party in parties or []:
             if party not in scenario.parties:
-                raise _UsageError(f"{args.scenario}: --parties: unknown party {party!r} "
-                                  f"(parties: {', '.join(scenario.parties)})")
+                raise _UsageError(
+                    f"{args.scenario}: --parties: unknown party {party!r} "
+                    f"(parties: {', '.join(scenario.parties)})"
+                )
         if parties is not None and (len(parties) < 2 or len(set(parties)) != len(parties)):
             raise _UsageError(f"{args.scenario}: --parties: name two or more different parties")
         space = _space_checked(args.scenario, lambda: utility_space(scenario))
@@ -282,21 +305,34 @@ def _simulate(args: argparse.Namespace) -> None:
     common = dict(protocol=args.protocol, tactics=tactics, seed=args.seed, breakdown=args.breakdown)
     try:
         if args.runs is not None:
-            summary = _space_checked(args.scenario, lambda: simulate_many(
-                scenario, runs=args.runs, rounds=args.rounds or 100, workers=args.workers,
-                discount=1.0 if discount is None else discount, **common))
+            summary = _space_checked(
+                args.scenario,
+                lambda: simulate_many(
+                    scenario,
+                    runs=args.runs,
+                    rounds=args.rounds or 100,
+                    workers=args.workers,
+                    discount=1.0 if discount is None else discount,
+                    **common,
+                ),
+            )
             report, data = summary_report(summary), summary.to_dict()
         else:
-            trace = _space_checked(args.scenario, lambda: simulate(
-                scenario, rounds=args.rounds, discount=discount, first=args.first, **common))
+            trace = _space_checked(
+                args.scenario,
+                lambda: simulate(
+                    scenario, rounds=args.rounds, discount=discount, first=args.first, **common
+                ),
+            )
             report, data = transcript(trace), trace.to_dict()
     except ValueError as error:
         raise _UsageError(f"{args.scenario}: {error}") from None
     if args.plot:
         from sim import plot
 
-        figure = (plot.simulation_figure(summary) if args.runs is not None
-                  else plot.trace_figure(trace))
+        figure = (
+            plot.simulation_figure(summary) if args.runs is not None else plot.trace_figure(trace)
+        )
         _save_figure(figure, args.plot)
     if args.json:
         _print_json(data)
@@ -333,13 +369,19 @@ def _parser() -> argparse.ArgumentParser:
         description="Analyze negotiation scenarios: agreement regions, Pareto frontiers, "
         "bargaining solutions and how each party judges each proposal.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
 
     run = commands.add_parser("run", help="analyze a scenario and print the report")
     run.add_argument("scenario", help="scenario file (YAML or JSON)")
     run.add_argument("--json", action="store_true", help="print the analysis as JSON")
-    run.add_argument("--plot", metavar="FILE", help="also draw the utility space (or, without "
-                     "agreement, the blocking chart) to FILE (.png, .svg or .pdf)")
+    run.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw the utility space (or, without "
+        "agreement, the blocking chart) to FILE (.png, .svg or .pdf)",
+    )
     run.set_defaults(handler=_run)
 
     evaluate = commands.add_parser("evaluate", help="how every party sees one package")
@@ -347,7 +389,9 @@ def _parser() -> argparse.ArgumentParser:
     which = evaluate.add_mutually_exclusive_group(required=True)
     which.add_argument("--proposal", metavar="ID", help="a proposal id from the scenario")
     which.add_argument(
-        "--package", metavar="ISSUE=OPTION,...", help="a package, complete or partial: issue=option,..."
+        "--package",
+        metavar="ISSUE=OPTION,...",
+        help="a package, complete or partial: issue=option,...",
     )
     evaluate.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     evaluate.set_defaults(handler=_evaluate)
@@ -364,45 +408,81 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep.add_argument("scenario", help="scenario file (YAML or JSON)")
     sweep.add_argument(
-        "--param", action="append", default=[], metavar="PATH=LOW:HIGH[:COUNT]",
+        "--param",
+        action="append",
+        default=[],
+        metavar="PATH=LOW:HIGH[:COUNT]",
         help="a dotted path (parties.russia.reservation) or parameter name, and its range; "
         "a named parameter alone uses its declared range (repeatable)",
     )
-    sweep.add_argument("--design", choices=["grid", "random", "lhs", "sobol", "sobol_indices"],
-                       default="grid", help="how points are chosen (default: grid)")
-    sweep.add_argument("--n", type=int, help="number of points for random, lhs, sobol, sobol_indices")
-    sweep.add_argument("--monte-carlo", type=int, metavar="N",
-                       help="N draws from the distributions the scenario declares")
+    sweep.add_argument(
+        "--design",
+        choices=["grid", "random", "lhs", "sobol", "sobol_indices"],
+        default="grid",
+        help="how points are chosen (default: grid)",
+    )
+    sweep.add_argument(
+        "--n", type=int, help="number of points for random, lhs, sobol, sobol_indices"
+    )
+    sweep.add_argument(
+        "--monte-carlo",
+        type=int,
+        metavar="N",
+        help="N draws from the distributions the scenario declares",
+    )
     runner = sweep.add_mutually_exclusive_group()
     runner.add_argument("--workers", type=int, help="local worker processes (default: serial)")
     runner.add_argument("--dask", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS")
     sweep.add_argument("--out", metavar="FILE", help="stream finished points to FILE (JSON Lines)")
     sweep.add_argument("--resume", action="store_true", help="skip the points already in --out")
     sweep.add_argument("--seed", type=int, default=0, help="seed for sampled designs (default 0)")
-    sweep.add_argument("--blocking", action="store_true",
-                       help="also record the minimal conflicts at points without agreement")
+    sweep.add_argument(
+        "--blocking",
+        action="store_true",
+        help="also record the minimal conflicts at points without agreement",
+    )
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.add_argument("--json", action="store_true", help="print every point as JSON")
-    sweep.add_argument("--plot", metavar="FILE", help="also draw the sweep to FILE (.png, .svg or "
-                       ".pdf): a parameter plane for two parameters, a line for one, Sobol indices "
-                       "for a sobol_indices design")
+    sweep.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw the sweep to FILE (.png, .svg or "
+        ".pdf): a parameter plane for two parameters, a line for one, Sobol indices "
+        "for a sobol_indices design",
+    )
     sweep.set_defaults(handler=_sweep)
 
     plot = commands.add_parser(
         "plot", help="draw a figure: region map, utility space or blocking chart"
     )
     plot.add_argument("scenario", help="scenario file (YAML or JSON)")
-    plot.add_argument("--kind", choices=["region", "utility", "blocking"], default="region",
-                      help="region: where agreement lives over two issues (default); utility: "
-                      "packages in two parties' utility space; blocking: what keeps the deal out")
+    plot.add_argument(
+        "--kind",
+        choices=["region", "utility", "blocking"],
+        default="region",
+        help="region: where agreement lives over two issues (default); utility: "
+        "packages in two parties' utility space; blocking: what keeps the deal out",
+    )
     plot.add_argument("--x", metavar="ISSUE", help="region map: issue across (default: the first)")
     plot.add_argument("--y", metavar="ISSUE", help="region map: issue up (default: the next)")
-    plot.add_argument("--color", choices=["agreements", "nash"], default="agreements",
-                      help="region map: colour cells by acceptable packages or best Nash product")
-    plot.add_argument("--parties", metavar="PARTY,PARTY[,...]",
-                      help="utility space: parties to compare (default: the bargaining parties)")
-    plot.add_argument("-o", "--output", required=True, metavar="FILE",
-                      help="figure file; .png, .svg or .pdf picks the format")
+    plot.add_argument(
+        "--color",
+        choices=["agreements", "nash"],
+        default="agreements",
+        help="region map: colour cells by acceptable packages or best Nash product",
+    )
+    plot.add_argument(
+        "--parties",
+        metavar="PARTY,PARTY[,...]",
+        help="utility space: parties to compare (default: the bargaining parties)",
+    )
+    plot.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="figure file; .png, .svg or .pdf picks the format",
+    )
     plot.set_defaults(handler=_plot)
 
     validate = commands.add_parser("validate", help="check a scenario file and its evidence")
@@ -416,38 +496,79 @@ def _parser() -> argparse.ArgumentParser:
         "import-genius", help="make a scenario from a GENIUS domain and its profiles"
     )
     genius.add_argument("domain", help="GENIUS domain file (XML)")
-    genius.add_argument("profiles", nargs="+", metavar="profile",
-                        help="GENIUS profile files (XML), one per party, in party order")
-    genius.add_argument("-o", "--output", required=True, metavar="SCENARIO",
-                        help="scenario file to write (.yaml, .yml or .json)")
+    genius.add_argument(
+        "profiles",
+        nargs="+",
+        metavar="profile",
+        help="GENIUS profile files (XML), one per party, in party order",
+    )
+    genius.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="SCENARIO",
+        help="scenario file to write (.yaml, .yml or .json)",
+    )
     genius.set_defaults(handler=_import_genius)
 
     simulate = commands.add_parser(
         "simulate", help="play a negotiation protocol on a scenario and print the transcript"
     )
     simulate.add_argument("scenario", help="scenario file (YAML or JSON)")
-    simulate.add_argument("--protocol", choices=["alternating", "mediator", "rubinstein"],
-                          default="alternating", help="stacked alternating offers (default), "
-                          "single-text mediation, or Rubinstein's game on a divisible issue")
-    simulate.add_argument("--tactic", action="append", default=[], metavar="PARTY=TACTIC",
-                          help="a party's tactic: boulware, linear (default), conceder, "
-                          "hardliner, tit_for_tat, or time:e=E,k=K (repeatable)")
-    simulate.add_argument("--rounds", type=int, metavar="N", help="deadline in rounds (default 100; "
-                          "rubinstein: none)")
+    simulate.add_argument(
+        "--protocol",
+        choices=["alternating", "mediator", "rubinstein"],
+        default="alternating",
+        help="stacked alternating offers (default), "
+        "single-text mediation, or Rubinstein's game on a divisible issue",
+    )
+    simulate.add_argument(
+        "--tactic",
+        action="append",
+        default=[],
+        metavar="PARTY=TACTIC",
+        help="a party's tactic: boulware, linear (default), conceder, "
+        "hardliner, tit_for_tat, or time:e=E,k=K (repeatable)",
+    )
+    simulate.add_argument(
+        "--rounds", type=int, metavar="N", help="deadline in rounds (default 100; rubinstein: none)"
+    )
     simulate.add_argument("--seed", type=int, metavar="S", help="seed of the random stream")
-    simulate.add_argument("--discount", action="append", default=[], metavar="D",
-                          help="discount factor per round, for all (D) or one party (PARTY=D); "
-                          "default 1 (rubinstein: 0.9)")
-    simulate.add_argument("--breakdown", type=float, default=0.0, metavar="P",
-                          help="chance per round that the talks collapse (default 0)")
+    simulate.add_argument(
+        "--discount",
+        action="append",
+        default=[],
+        metavar="D",
+        help="discount factor per round, for all (D) or one party (PARTY=D); "
+        "default 1 (rubinstein: 0.9)",
+    )
+    simulate.add_argument(
+        "--breakdown",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="chance per round that the talks collapse (default 0)",
+    )
     simulate.add_argument("--first", metavar="PARTY", help="the party that proposes first")
-    simulate.add_argument("--runs", type=int, metavar="N", help="Monte Carlo: play N runs, "
-                          "parties without --tactic drawing one at random, and summarize")
-    simulate.add_argument("--workers", type=int, default=1, metavar="W",
-                          help="processes for --runs (default 1)")
-    simulate.add_argument("--json", action="store_true", help="print the trace (or summary) as JSON")
-    simulate.add_argument("--plot", metavar="FILE", help="also draw the negotiation (or, with "
-                          "--runs, the summary) to FILE (.png, .svg or .pdf)")
+    simulate.add_argument(
+        "--runs",
+        type=int,
+        metavar="N",
+        help="Monte Carlo: play N runs, "
+        "parties without --tactic drawing one at random, and summarize",
+    )
+    simulate.add_argument(
+        "--workers", type=int, default=1, metavar="W", help="processes for --runs (default 1)"
+    )
+    simulate.add_argument(
+        "--json", action="store_true", help="print the trace (or summary) as JSON"
+    )
+    simulate.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw the negotiation (or, with "
+        "--runs, the summary) to FILE (.png, .svg or .pdf)",
+    )
     simulate.set_defaults(handler=_simulate)
     return parser
 

@@ -42,7 +42,14 @@ OUTCOMES = {
 }
 # Okabe-Ito colours (readable by colour-blind readers), one per party in scenario order.
 PARTY_COLORS = (
-    "#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+    "#D55E00",
+    "#0072B2",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
 )
 PARTY_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 NO_DEAL = "#ececec"
@@ -155,7 +162,11 @@ def _compact(n: float) -> str:
 
 def _note(ax: Axes, text: str, x: float, y: float, **options: Any) -> None:
     ax.text(
-        x, y, text, transform=ax.transAxes, fontsize=options.pop("fontsize", 9),
+        x,
+        y,
+        text,
+        transform=ax.transAxes,
+        fontsize=options.pop("fontsize", 9),
         bbox={"boxstyle": "round,pad=0.5", "facecolor": "#fff8e6", "edgecolor": "#e0b050"},
         **options,
     )
@@ -213,8 +224,9 @@ def region_map_figure(
 
     cmap = colormaps[cmap_name].with_extremes(bad=NO_DEAL)
     # Keep the lightest end of the colour map for sparse cells visibly green/blue.
-    image = ax.imshow(values, cmap=cmap, norm=norm, origin="lower", aspect="auto",
-                      interpolation="nearest")
+    image = ax.imshow(
+        values, cmap=cmap, norm=norm, origin="lower", aspect="auto", interpolation="nearest"
+    )
     for k in range(nx + 1):
         ax.axvline(k - 0.5, color="white", linewidth=2)
     for k in range(ny + 1):
@@ -223,8 +235,11 @@ def region_map_figure(
     parties = list(g.parties)
     styles = _party_styles(parties)
     closers = [p for p in parties if p in region_map.closed_by and np.any(region_map.closed_by[p])]
-    short = [p for p in parties if p in region_map.short_of_reservation
-             and np.any(region_map.short_of_reservation[p])]
+    short = [
+        p
+        for p in parties
+        if p in region_map.short_of_reservation and np.any(region_map.short_of_reservation[p])
+    ]
     width_in = fig.get_size_inches()[0] * 0.62 / nx
     height_in = fig.get_size_inches()[1] * 0.6 / ny
     marker_size = max(4.0, min(13.0, 72 * min(width_in / 4.5, height_in / 2.5)))
@@ -237,42 +252,93 @@ def region_map_figure(
         for col in range(nx):
             count = int(agreements[row, col])
             if count == 0:
-                ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor="none",
-                                       edgecolor="#c8c8c8", hatch="///", linewidth=0))
+                ax.add_patch(
+                    Rectangle(
+                        (col - 0.5, row - 0.5),
+                        1,
+                        1,
+                        facecolor="none",
+                        edgecolor="#c8c8c8",
+                        hatch="///",
+                        linewidth=0,
+                    )
+                )
             if completions[row, col] == 0:
                 if show_text:
-                    ax.text(col, row, "ruled out by\nthe scenario", ha="center", va="center",
-                            fontsize=7.5, color="#777777")
+                    ax.text(
+                        col,
+                        row,
+                        "ruled out by\nthe scenario",
+                        ha="center",
+                        va="center",
+                        fontsize=7.5,
+                        color="#777777",
+                    )
                 continue
             if count > 0:
                 if show_text and np.ma.getmaskarray(values)[row, col]:
                     # Agreement, but some party gains nothing over no deal: Nash product 0.
-                    ax.text(col, row, "0\n(a party gains\nnothing)", ha="center", va="center",
-                            fontsize=8, color="#444444")
+                    ax.text(
+                        col,
+                        row,
+                        "0\n(a party gains\nnothing)",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="#444444",
+                    )
                 elif show_text:
                     shade = cmap(norm(values[row, col]))
                     light = 0.299 * shade[0] + 0.587 * shade[1] + 0.114 * shade[2] > 0.55
-                    text = (_compact(count) if color == "agreements"
-                            else f"{np.exp(values[row, col]):.3g}")
-                    ax.text(col, row, text, ha="center", va="center", fontsize=10,
-                            fontweight="bold", color="#1a1a1a" if light else "white")
+                    text = (
+                        _compact(count)
+                        if color == "agreements"
+                        else f"{np.exp(values[row, col]):.3g}"
+                    )
+                    ax.text(
+                        col,
+                        row,
+                        text,
+                        ha="center",
+                        va="center",
+                        fontsize=10,
+                        fontweight="bold",
+                        color="#1a1a1a" if light else "white",
+                    )
                 continue
             marks = [(p, True) for p in closers if region_map.closed_by[p][row][col]]
-            marks += [(p, False) for p in short if region_map.short_of_reservation[p][row][col]
-                      and not (p in region_map.closed_by and region_map.closed_by[p][row][col])]
+            marks += [
+                (p, False)
+                for p in short
+                if region_map.short_of_reservation[p][row][col]
+                and not (p in region_map.closed_by and region_map.closed_by[p][row][col])
+            ]
             if not marks:
                 combined = True
-                ax.plot(col, row, marker="X", markersize=marker_size, color="#555555",
-                        markeredgecolor="white", linestyle="none")
+                ax.plot(
+                    col,
+                    row,
+                    marker="X",
+                    markersize=marker_size,
+                    color="#555555",
+                    markeredgecolor="white",
+                    linestyle="none",
+                )
                 continue
             start = col - spacing * (len(slots) - 1) / 2
             for party, filled in marks:
                 colour, marker = styles[party]
                 drawn.add((party, filled))
-                ax.plot(start + slots.index(party) * spacing, row, marker=marker,
-                        markersize=marker_size, color=colour if filled else "white",
-                        markeredgecolor=colour, markeredgewidth=1.2 if filled else 2.0,
-                        linestyle="none")
+                ax.plot(
+                    start + slots.index(party) * spacing,
+                    row,
+                    marker=marker,
+                    markersize=marker_size,
+                    color=colour if filled else "white",
+                    markeredgecolor=colour,
+                    markeredgewidth=1.2 if filled else 2.0,
+                    linestyle="none",
+                )
 
     x_label = g.issues.get(region_map.x, region_map.x)
     y_label = g.issues.get(region_map.y, region_map.y)
@@ -280,11 +346,15 @@ def region_map_figure(
     step_y = max(1, -(-ny // 20))
     x_width = max(12, min(24, int(110 / nx)))
     ax.set_xticks(range(0, nx, step_x))
-    ax.set_xticklabels([_wrap(_option_label(g, region_map.x, o), x_width)
-                        for o in region_map.x_options[::step_x]], fontsize=8.5)
+    ax.set_xticklabels(
+        [_wrap(_option_label(g, region_map.x, o), x_width) for o in region_map.x_options[::step_x]],
+        fontsize=8.5,
+    )
     ax.set_yticks(range(0, ny, step_y))
-    ax.set_yticklabels([_wrap(_option_label(g, region_map.y, o), 30)
-                        for o in region_map.y_options[::step_y]], fontsize=8.5)
+    ax.set_yticklabels(
+        [_wrap(_option_label(g, region_map.y, o), 30) for o in region_map.y_options[::step_y]],
+        fontsize=8.5,
+    )
     ax.tick_params(length=0)
     ax.set_xlabel(x_label, fontsize=11, fontweight="bold", labelpad=8)
     ax.set_ylabel(y_label, fontsize=11, fontweight="bold", labelpad=8)
@@ -292,26 +362,72 @@ def region_map_figure(
         side.set_visible(False)
     title_width = int(fig.get_size_inches()[0] * 9)
     ax.set_title(
-        _wrap(region_map.title, title_width) + "\n"
+        _wrap(region_map.title, title_width)
+        + "\n"
         + _wrap(f"Where agreement is possible: {y_label} \u00d7 {x_label}", title_width),
-        fontsize=12, loc="left", pad=12,
+        fontsize=12,
+        loc="left",
+        pad=12,
     )
 
-    handles: list[Any] = [Patch(facecolor=NO_DEAL, edgecolor="#c8c8c8", hatch="///",
-                                label="No package acceptable to all")]
-    handles += [Line2D([], [], marker=styles[p][1], color=styles[p][0], linestyle="none",
-                       markersize=9, label=_wrap(f"{_possessive(g.parties[p])} red lines", 32))
-                for p in closers if (p, True) in drawn]
-    handles += [Line2D([], [], marker=styles[p][1], color="white", markeredgecolor=styles[p][0],
-                       markeredgewidth=2, linestyle="none", markersize=9,
-                       label=_wrap(f"{_possessive(g.parties[p])} reservation value", 32))
-                for p in short if (p, False) in drawn]
+    handles: list[Any] = [
+        Patch(
+            facecolor=NO_DEAL,
+            edgecolor="#c8c8c8",
+            hatch="///",
+            label="No package acceptable to all",
+        )
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker=styles[p][1],
+            color=styles[p][0],
+            linestyle="none",
+            markersize=9,
+            label=_wrap(f"{_possessive(g.parties[p])} red lines", 32),
+        )
+        for p in closers
+        if (p, True) in drawn
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            marker=styles[p][1],
+            color="white",
+            markeredgecolor=styles[p][0],
+            markeredgewidth=2,
+            linestyle="none",
+            markersize=9,
+            label=_wrap(f"{_possessive(g.parties[p])} reservation value", 32),
+        )
+        for p in short
+        if (p, False) in drawn
+    ]
     if combined:
-        handles.append(Line2D([], [], marker="X", color="#555555", linestyle="none", markersize=9,
-                              label="Several parties' demands together"))
-    legend = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0),
-                       title="Cell closed by (any one suffices)", fontsize=9, title_fontsize=9.5,
-                       frameon=False, alignment="left")
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="X",
+                color="#555555",
+                linestyle="none",
+                markersize=9,
+                label="Several parties' demands together",
+            )
+        )
+    legend = ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        title="Cell closed by (any one suffices)",
+        fontsize=9,
+        title_fontsize=9.5,
+        frameon=False,
+        alignment="left",
+    )
     legend.set_in_layout(True)
 
     if values.count() > 0:
@@ -333,10 +449,19 @@ def region_map_figure(
     else:
         per_cell = int(completions.max()) if completions.size else 0
         crosses = " (a cross: only several parties' demands together)" if combined else ""
-        _note(ax, _wrap(
-            f"No cell has an agreement. In every cell, each of the {per_cell:,} ways to settle "
-            "the other issues is refused by some party that must accept: the markers show "
-            f"whose red lines close each cell{crosses}.", 34), 1.03, 0.0, va="bottom", ha="left")
+        _note(
+            ax,
+            _wrap(
+                f"No cell has an agreement. In every cell, each of the {per_cell:,} ways to settle "
+                "the other issues is refused by some party that must accept: the markers show "
+                f"whose red lines close each cell{crosses}.",
+                34,
+            ),
+            1.03,
+            0.0,
+            va="bottom",
+            ha="left",
+        )
     return fig
 
 
@@ -370,8 +495,10 @@ def utility_space_figure(
     placed = list(utility_space.proposals)
     for pid in proposals or []:
         if pid not in placed:
-            raise ValueError(f"proposal {pid!r} has no place in this utility space "
-                             f"(placed: {', '.join(placed) or 'none'})")
+            raise ValueError(
+                f"proposal {pid!r} has no place in this utility space "
+                f"(placed: {', '.join(placed) or 'none'})"
+            )
     drawn = placed if proposals is None else [p for p in placed if p in proposals]
 
     if len(chosen) == 2:
@@ -389,22 +516,36 @@ def utility_space_figure(
         _utility_panel(panel, utility_space, a, b, drawn, handles, compact=len(chosen) > 2)
 
     first = next(iter(axes.values()))
-    title = _wrap(utility_space.title, int(fig.get_size_inches()[0] * 9)) + "\n" + (
-        f"What each package gives {g.parties[chosen[0]]} and {g.parties[chosen[1]]}"
-        if len(chosen) == 2 else "What each package gives each pair of parties"
+    title = (
+        _wrap(utility_space.title, int(fig.get_size_inches()[0] * 9))
+        + "\n"
+        + (
+            f"What each package gives {g.parties[chosen[0]]} and {g.parties[chosen[1]]}"
+            if len(chosen) == 2
+            else "What each package gives each pair of parties"
+        )
     )
     region_size = int(utility_space.sample_in_region.sum())
     notes = []
     if len(utility_space.frontier) == 0 and region_size == 0:
-        notes.append("No agreement region: no package is acceptable to every party that must "
-                     "accept, so there is no frontier and no bargaining solution.")
+        notes.append(
+            "No agreement region: no package is acceptable to every party that must "
+            "accept, so there is no frontier and no bargaining solution."
+        )
     unplaced = [pid for pid in g.proposals if pid not in utility_space.proposals]
     if unplaced:
         names = "; ".join(g.proposals[p] for p in unplaced)
-        which = names if len(unplaced) <= 3 else f"all {len(unplaced)} proposals" \
-            if len(unplaced) == len(g.proposals) else f"{len(unplaced)} proposals"
-        notes.append(f"Not shown, because they leave issues open and no completion is "
-                     f"acceptable to every party that must accept: {which}.")
+        which = (
+            names
+            if len(unplaced) <= 3
+            else f"all {len(unplaced)} proposals"
+            if len(unplaced) == len(g.proposals)
+            else f"{len(unplaced)} proposals"
+        )
+        notes.append(
+            f"Not shown, because they leave issues open and no completion is "
+            f"acceptable to every party that must accept: {which}."
+        )
     legend_owner = first if len(chosen) == 2 else fig.add_subplot(spec[0, len(chosen) - 2])
     if len(chosen) > 2:
         legend_owner.set_axis_off()
@@ -412,20 +553,35 @@ def utility_space_figure(
     else:
         first.set_title(title, fontsize=12, loc="left", pad=12)
     legend = legend_owner.legend(
-        handles=list(handles.values()), labels=list(handles),
-        loc="upper left", bbox_to_anchor=(1.02, 1.0) if len(chosen) == 2 else (0.0, 1.0),
-        fontsize=8.5, frameon=False,
+        handles=list(handles.values()),
+        labels=list(handles),
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0) if len(chosen) == 2 else (0.0, 1.0),
+        fontsize=8.5,
+        frameon=False,
     )
     legend.set_in_layout(True)
     if notes:
-        _note(legend_owner, _wrap(" ".join(notes), 40), 1.03 if len(chosen) == 2 else 0.0,
-              0.0, va="bottom", ha="left", fontsize=8.5)
+        _note(
+            legend_owner,
+            _wrap(" ".join(notes), 40),
+            1.03 if len(chosen) == 2 else 0.0,
+            0.0,
+            va="bottom",
+            ha="left",
+            fontsize=8.5,
+        )
     return fig
 
 
 def _utility_panel(
-    ax: Axes, space: UtilitySpace, a: str, b: str, proposals: list[str],
-    handles: dict[str, Any], compact: bool,
+    ax: Axes,
+    space: UtilitySpace,
+    a: str,
+    b: str,
+    proposals: list[str],
+    handles: dict[str, Any],
+    compact: bool,
 ) -> None:
     import numpy as np
     from matplotlib.lines import Line2D
@@ -436,29 +592,56 @@ def _utility_panel(
     sample = space.sample
     x, y = sample[:, ia], sample[:, ib]
     sampled = len(sample) < space.space_size
-    how_many = f"{len(sample):,} sampled of {space.space_size:,}" if sampled \
+    how_many = (
+        f"{len(sample):,} sampled of {space.space_size:,}"
+        if sampled
         else f"all {space.space_size:,}"
+    )
     if len(sample) > 3000:
-        ax.hexbin(x, y, gridsize=45 if not compact else 30, extent=(0, 1, 0, 1), cmap="Greys",
-                  bins="log", mincnt=1, linewidths=0, alpha=0.75, zorder=1)
-        handles.setdefault(_wrap(f"Packages ({how_many}; darker: more of them)", 40),
-                           Patch(facecolor="#8c8c8c", edgecolor="none"))
+        ax.hexbin(
+            x,
+            y,
+            gridsize=45 if not compact else 30,
+            extent=(0, 1, 0, 1),
+            cmap="Greys",
+            bins="log",
+            mincnt=1,
+            linewidths=0,
+            alpha=0.75,
+            zorder=1,
+        )
+        handles.setdefault(
+            _wrap(f"Packages ({how_many}; darker: more of them)", 40),
+            Patch(facecolor="#8c8c8c", edgecolor="none"),
+        )
     else:
-        ax.scatter(x, y, s=14 if len(sample) < 300 else 5, color="#9a9a9a", alpha=0.6,
-                   linewidths=0, zorder=1)
-        handles.setdefault(f"Packages ({how_many})", Line2D(
-            [], [], marker="o", color="#9a9a9a", linestyle="none", markersize=5))
+        ax.scatter(
+            x,
+            y,
+            s=14 if len(sample) < 300 else 5,
+            color="#9a9a9a",
+            alpha=0.6,
+            linewidths=0,
+            zorder=1,
+        )
+        handles.setdefault(
+            f"Packages ({how_many})",
+            Line2D([], [], marker="o", color="#9a9a9a", linestyle="none", markersize=5),
+        )
     ra, rb = space.disagreement.get(a), space.disagreement.get(b)
     if ra is not None and rb is not None:
         ax.fill_between([ra, 1.04], rb, 1.04, color="#009E73", alpha=0.07, linewidth=0, zorder=0)
-        handles.setdefault(_wrap("Both better off than with no deal", 40),
-                           Patch(facecolor="#009E73", alpha=0.15, edgecolor="none"))
+        handles.setdefault(
+            _wrap("Both better off than with no deal", 40),
+            Patch(facecolor="#009E73", alpha=0.15, edgecolor="none"),
+        )
         ax.axvline(ra, color="#555555", linestyle="--", linewidth=0.9, zorder=2)
         ax.axhline(rb, color="#555555", linestyle="--", linewidth=0.9, zorder=2)
         ax.plot(ra, rb, marker="s", color="black", markersize=8, linestyle="none", zorder=6)
-        handles.setdefault("No deal (reservation values)",
-                           Line2D([], [], marker="s", color="black", linestyle="--", markersize=7,
-                                  linewidth=0.9))
+        handles.setdefault(
+            "No deal (reservation values)",
+            Line2D([], [], marker="s", color="black", linestyle="--", markersize=7, linewidth=0.9),
+        )
     else:
         for value, line in ((ra, ax.axvline), (rb, ax.axhline)):
             if value is not None:
@@ -466,27 +649,61 @@ def _utility_panel(
     inside = space.sample_in_region
     if inside.any():
         ax.scatter(x[inside], y[inside], s=16, color="#009E73", alpha=0.8, linewidths=0, zorder=3)
-        handles.setdefault("Agreement region" + (" (sampled)" if sampled else ""), Line2D(
-            [], [], marker="o", color="#009E73", linestyle="none", markersize=5))
+        handles.setdefault(
+            "Agreement region" + (" (sampled)" if sampled else ""),
+            Line2D([], [], marker="o", color="#009E73", linestyle="none", markersize=5),
+        )
     if len(space.frontier):
         order = np.argsort(space.frontier[:, ia], kind="stable")
         fx, fy = space.frontier[order, ia], space.frontier[order, ib]
         if set(space.disagreement) == {a, b}:  # a curve only in the frontier's own plane
             ax.plot(fx, fy, color="#E69F00", linewidth=1.2, alpha=0.7, zorder=4)
         ax.scatter(fx, fy, s=30, color="#E69F00", edgecolors="#8a5a00", linewidths=0.6, zorder=4)
-        handles.setdefault("Pareto frontier of the region",
-                           Line2D([], [], marker="o", color="#E69F00", markeredgecolor="#8a5a00",
-                                  linewidth=1.2, markersize=6))
+        handles.setdefault(
+            "Pareto frontier of the region",
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color="#E69F00",
+                markeredgecolor="#8a5a00",
+                linewidth=1.2,
+                markersize=6,
+            ),
+        )
     # Nested hollow markers, largest first, so coinciding solutions all stay visible.
-    shapes = {"nash": ("o", 25, "#D55E00"), "kalai_smorodinsky": ("s", 19, "#0072B2"),
-              "egalitarian": ("^", 17, "#CC79A7"), "utilitarian": ("D", 11, "#000000")}
+    shapes = {
+        "nash": ("o", 25, "#D55E00"),
+        "kalai_smorodinsky": ("s", 19, "#0072B2"),
+        "egalitarian": ("^", 17, "#CC79A7"),
+        "utilitarian": ("D", 11, "#000000"),
+    }
     for name, utilities in space.solutions.items():
         marker, size, colour = shapes.get(name, ("*", 12, "#444444"))
-        ax.plot(utilities[a], utilities[b], marker=marker, markersize=size, markerfacecolor="none",
-                markeredgecolor=colour, markeredgewidth=1.8, linestyle="none", zorder=9)
-        handles.setdefault(SOLUTION_NAMES.get(name, name.replace("_", " ").capitalize()),
-                           Line2D([], [], marker=marker, markersize=9, markerfacecolor="none",
-                                  markeredgecolor=colour, markeredgewidth=2, linestyle="none"))
+        ax.plot(
+            utilities[a],
+            utilities[b],
+            marker=marker,
+            markersize=size,
+            markerfacecolor="none",
+            markeredgecolor=colour,
+            markeredgewidth=1.8,
+            linestyle="none",
+            zorder=9,
+        )
+        handles.setdefault(
+            SOLUTION_NAMES.get(name, name.replace("_", " ").capitalize()),
+            Line2D(
+                [],
+                [],
+                marker=marker,
+                markersize=9,
+                markerfacecolor="none",
+                markeredgecolor=colour,
+                markeredgewidth=2,
+                linestyle="none",
+            ),
+        )
     # Proposal badges; one that would sit on a solution or another proposal is moved aside
     # with a leader line to its exact point.
     taken = [(u[a], u[b]) for u in space.solutions.values()]
@@ -498,16 +715,33 @@ def _utility_panel(
         angle = np.deg2rad(45 + 60 * (crowd - 1))
         offset = (26 * np.cos(angle), 26 * np.sin(angle)) if crowd else (0.0, 0.0)
         ax.plot(*here, marker="o", markersize=4, color="#333333", linestyle="none", zorder=8)
-        ax.annotate(str(number), here, xytext=offset, textcoords="offset points", ha="center",
-                    va="center", fontsize=8, fontweight="bold", color="#333333", zorder=10,
-                    annotation_clip=False,
-                    bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white",
-                          "edgecolor": "#333333"},
-                    arrowprops={"arrowstyle": "-", "color": "#333333", "linewidth": 0.8,
-                                "shrinkA": 0, "shrinkB": 2} if crowd else None)
-        handles.setdefault(_wrap(f"{number}. {g.proposals.get(pid, pid)}", 40),
-                           Line2D([], [], marker=f"${number}$", color="#333333", linestyle="none",
-                                  markersize=8))
+        ax.annotate(
+            str(number),
+            here,
+            xytext=offset,
+            textcoords="offset points",
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            color="#333333",
+            zorder=10,
+            annotation_clip=False,
+            bbox={"boxstyle": "circle,pad=0.25", "facecolor": "white", "edgecolor": "#333333"},
+            arrowprops={
+                "arrowstyle": "-",
+                "color": "#333333",
+                "linewidth": 0.8,
+                "shrinkA": 0,
+                "shrinkB": 2,
+            }
+            if crowd
+            else None,
+        )
+        handles.setdefault(
+            _wrap(f"{number}. {g.proposals.get(pid, pid)}", 40),
+            Line2D([], [], marker=f"${number}$", color="#333333", linestyle="none", markersize=8),
+        )
     ax.set_xlim(-0.04, 1.04)
     ax.set_ylim(-0.04, 1.04)
     ax.set_aspect("equal")
@@ -599,8 +833,16 @@ def parameter_plane_figure(
 class _Plane:
     """The points of a two-parameter sweep arranged for drawing (no computation)."""
 
-    def __init__(self, result: SweepResult, x: str, y: str, xs: list[float], ys: list[float],
-                 cells: dict[tuple[float, float], Any], glossary: Glossary | None) -> None:
+    def __init__(
+        self,
+        result: SweepResult,
+        x: str,
+        y: str,
+        xs: list[float],
+        ys: list[float],
+        cells: dict[tuple[float, float], Any],
+        glossary: Glossary | None,
+    ) -> None:
         self.result, self.x, self.y, self.xs, self.ys, self.cells = result, x, y, xs, ys, cells
         self.glossary = glossary
         self.gridded = result.design == "grid" and len(cells) == len(xs) * len(ys)
@@ -617,14 +859,24 @@ class _Plane:
         import numpy as np
 
         if self.gridded:
-            return panel.pcolormesh(_edges(self.xs), _edges(self.ys),
-                                    np.ma.masked_invalid(self.field(value)),
-                                    edgecolors="white", linewidth=0.5, **options)
-        return panel.scatter([p.values[self.x] for p in self.points],
-                             [p.values[self.y] for p in self.points],
-                             c=np.array([value(p) for p in self.points], dtype=float),
-                             s=40, edgecolors="#666666", linewidths=0.4, plotnonfinite=True,
-                             **options)
+            return panel.pcolormesh(
+                _edges(self.xs),
+                _edges(self.ys),
+                np.ma.masked_invalid(self.field(value)),
+                edgecolors="white",
+                linewidth=0.5,
+                **options,
+            )
+        return panel.scatter(
+            [p.values[self.x] for p in self.points],
+            [p.values[self.y] for p in self.points],
+            c=np.array([value(p) for p in self.points], dtype=float),
+            s=40,
+            edgecolors="#666666",
+            linewidths=0.4,
+            plotnonfinite=True,
+            **options,
+        )
 
     def frame(self, panel: Axes, title: str) -> None:
         if not self.gridded:  # sampled points: keep those on the border inside the frame
@@ -651,8 +903,11 @@ def _agreement_panel(fig: Figure, panel: Axes, plane: _Plane) -> None:
     exists = np.array([bool(p.metrics["agreement_exists"]) for p in plane.points])
     positive = counts[counts > 0]
     log = bool(len(positive)) and positive.max() >= 100 * positive.min()
-    norm = (LogNorm(positive.min(), positive.max()) if log
-            else Normalize(0, max(1, positive.max() if len(positive) else 1)))
+    norm = (
+        LogNorm(positive.min(), positive.max())
+        if log
+        else Normalize(0, max(1, positive.max() if len(positive) else 1))
+    )
     cmap = colormaps["YlGn"].with_extremes(bad=NO_DEAL)
     mesh = plane.draw(panel, lambda p: p.metrics["agreement_count"] or np.nan, cmap=cmap, norm=norm)
     edge = False
@@ -662,19 +917,31 @@ def _agreement_panel(fig: Figure, panel: Axes, plane: _Plane) -> None:
             # between neighbouring points with and without agreement.
             yes = plane.field(lambda p: float(bool(p.metrics["agreement_exists"])))
             ex, ey = _edges(plane.xs), _edges(plane.ys)
-            segments = [[(ex[i + 1], ey[j]), (ex[i + 1], ey[j + 1])]
-                        for j in range(yes.shape[0]) for i in range(yes.shape[1] - 1)
-                        if yes[j, i] != yes[j, i + 1]]
-            segments += [[(ex[i], ey[j + 1]), (ex[i + 1], ey[j + 1])]
-                         for j in range(yes.shape[0] - 1) for i in range(yes.shape[1])
-                         if yes[j, i] != yes[j + 1, i]]
-            panel.add_collection(LineCollection(segments, colors="#b22222", linewidths=2.4,
-                                                capstyle="projecting"))
+            segments = [
+                [(ex[i + 1], ey[j]), (ex[i + 1], ey[j + 1])]
+                for j in range(yes.shape[0])
+                for i in range(yes.shape[1] - 1)
+                if yes[j, i] != yes[j, i + 1]
+            ]
+            segments += [
+                [(ex[i], ey[j + 1]), (ex[i + 1], ey[j + 1])]
+                for j in range(yes.shape[0] - 1)
+                for i in range(yes.shape[1])
+                if yes[j, i] != yes[j + 1, i]
+            ]
+            panel.add_collection(
+                LineCollection(segments, colors="#b22222", linewidths=2.4, capstyle="projecting")
+            )
             edge = True
         elif len(exists) >= 3:
-            panel.tricontour([p.values[plane.x] for p in plane.points],
-                             [p.values[plane.y] for p in plane.points], exists.astype(float),
-                             levels=[0.5], colors="#b22222", linewidths=2.2)
+            panel.tricontour(
+                [p.values[plane.x] for p in plane.points],
+                [p.values[plane.y] for p in plane.points],
+                exists.astype(float),
+                levels=[0.5],
+                colors="#b22222",
+                linewidths=2.2,
+            )
             edge = True
     plane.frame(panel, "Size of the agreement region\n" + _share_text(plane.result))
     bar = fig.colorbar(mesh, ax=panel, shrink=0.8, pad=0.02)
@@ -687,11 +954,18 @@ def _agreement_panel(fig: Figure, panel: Axes, plane: _Plane) -> None:
     if not exists.all():
         handles.append(Patch(facecolor=NO_DEAL, edgecolor="#bbbbbb", label="No agreement"))
     if edge:
-        handles.append(Line2D([], [], color="#b22222", linewidth=2.2,
-                              label="Edge of agreement (50% contour)"))
+        handles.append(
+            Line2D([], [], color="#b22222", linewidth=2.2, label="Edge of agreement (50% contour)")
+        )
     if handles:
-        panel.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
-                     ncols=2, frameon=False, fontsize=9)
+        panel.legend(
+            handles=handles,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncols=2,
+            frameon=False,
+            fontsize=9,
+        )
 
 
 def _nash_categories(
@@ -712,13 +986,21 @@ def _nash_categories(
             frequency[packages.index(nash["package"])] += 1
     ranked = sorted(range(len(packages)), key=lambda k: -frequency[k])
     shown = ranked if len(packages) <= max_packages else ranked[: max_packages - 1]
-    differing = [i for i in (packages[0] if packages else {})
-                 if len({str(packages[k][i]) for k in shown}) > 1]
+    differing = [
+        i
+        for i in (packages[0] if packages else {})
+        if len({str(packages[k][i]) for k in shown}) > 1
+    ]
     return packages, shown, differing
 
 
 def _nash_panel(
-    fig: Figure, panel: Axes, key: Axes, plane: _Plane, packages: list[Any], shown: list[int],
+    fig: Figure,
+    panel: Axes,
+    key: Axes,
+    plane: _Plane,
+    packages: list[Any],
+    shown: list[int],
     differing: list[str],
 ) -> None:
     import numpy as np
@@ -735,8 +1017,11 @@ def _nash_panel(
 
     cmap = ListedColormap(palette or ["white"]).with_extremes(bad=NO_DEAL)
     plane.draw(panel, category, cmap=cmap, norm=Normalize(-0.5, max(len(palette), 1) - 0.5))
-    plane.frame(panel, f"Which Nash package wins where\n{len(packages)} distinct package"
-                       f"{'s' if len(packages) != 1 else ''} across the plane")
+    plane.frame(
+        panel,
+        f"Which Nash package wins where\n{len(packages)} distinct package"
+        f"{'s' if len(packages) != 1 else ''} across the plane",
+    )
     rows: list[tuple[str, Any, Mapping[str, Any] | None, str]] = [
         (_letter(position), palette[position], packages[k], "") for position, k in enumerate(shown)
     ]
@@ -748,8 +1033,10 @@ def _nash_panel(
 
 
 def _package_key(
-    ax: Axes, rows: Sequence[tuple[str, Any, Mapping[str, Any] | None, str]],
-    issues: Sequence[str], glossary: Glossary | None,
+    ax: Axes,
+    rows: Sequence[tuple[str, Any, Mapping[str, Any] | None, str]],
+    issues: Sequence[str],
+    glossary: Glossary | None,
 ) -> None:
     """A key table: one row per colour, one column per term on which the packages differ."""
     from matplotlib.patches import Rectangle
@@ -774,23 +1061,51 @@ def _package_key(
         lines = textwrap.wrap(text, chars, break_long_words=False)[:4]
         if len(textwrap.wrap(text, chars, break_long_words=False)) > 4:
             lines[-1] = lines[-1].rstrip(",;") + "\u2026"
-        ax.text(x, top, "\n".join(lines), fontsize=7.6, va="top",
-                fontweight="bold" if bold else "normal", linespacing=1.15)
+        ax.text(
+            x,
+            top,
+            "\n".join(lines),
+            fontsize=7.6,
+            va="top",
+            fontweight="bold" if bold else "normal",
+            linespacing=1.15,
+        )
         return len(lines)
 
-    height = max((cell(glossary.issues.get(i, i) if glossary else i, left + c * span, y, bold=True)
-                  for c, i in enumerate(issues)), default=0)
+    height = max(
+        (
+            cell(glossary.issues.get(i, i) if glossary else i, left + c * span, y, bold=True)
+            for c, i in enumerate(issues)
+        ),
+        default=0,
+    )
     y -= (height + 0.6) * line
     for letter, colour, package, text in rows:
-        ax.add_patch(Rectangle((0, y - 1.6 * line), 0.2 * inch, 1.6 * line, facecolor=colour,
-                               edgecolor="#bbbbbb", linewidth=0.5, clip_on=False))
+        ax.add_patch(
+            Rectangle(
+                (0, y - 1.6 * line),
+                0.2 * inch,
+                1.6 * line,
+                facecolor=colour,
+                edgecolor="#bbbbbb",
+                linewidth=0.5,
+                clip_on=False,
+            )
+        )
         ax.text(0.26 * inch, y, letter, fontsize=8.5, fontweight="bold", va="top")
         if package is None or not issues:
             height = cell(text or "the same package everywhere", left, y)
         else:
-            height = max(cell(_option_label(glossary, i, package[i]).split(";")[0] if glossary
-                              else str(package[i]), left + c * span, y)
-                         for c, i in enumerate(issues))
+            height = max(
+                cell(
+                    _option_label(glossary, i, package[i]).split(";")[0]
+                    if glossary
+                    else str(package[i]),
+                    left + c * span,
+                    y,
+                )
+                for c, i in enumerate(issues)
+            )
         y -= (max(height, 1.6) + 0.7) * line
 
 
@@ -801,8 +1116,10 @@ def _share_text(result: SweepResult) -> str:
     if result.design == "grid":
         found = sum(bool(e) for e in result.metric("agreement_exists"))
         return f"agreement at {found:,} of {total:,} grid points"
-    return (f"P(agreement) = {probability:.0%} over {total:,} points "
-            f"(95% interval {low:.0%}\u2013{high:.0%})")
+    return (
+        f"P(agreement) = {probability:.0%} over {total:,} points "
+        f"(95% interval {low:.0%}\u2013{high:.0%})"
+    )
 
 
 def _letter(position: int) -> str:
@@ -832,14 +1149,25 @@ def parameter_line_figure(
     points = sorted(sweep_result.points, key=lambda p: p.values[x])
     xs = [p.values[x] for p in points]
     counts = [p.metrics["agreement_count"] for p in points]
-    ax.plot(xs, counts, color="#009E73", linewidth=2, marker="o", markersize=4,
-            label="Packages acceptable to all")
+    ax.plot(
+        xs,
+        counts,
+        color="#009E73",
+        linewidth=2,
+        marker="o",
+        markersize=4,
+        label="Packages acceptable to all",
+    )
     none = [v for v, p in zip(xs, points, strict=True) if not p.metrics["agreement_exists"]]
     if none:
-        ax.scatter(none, [0] * len(none), marker="x", color="#b22222", zorder=5, s=40,
-                   label="No agreement")
-    ax.set_title(f"Agreement along {_parameter_label(x, glossary)}\n{_share_text(sweep_result)}",
-                 fontsize=11, loc="left")
+        ax.scatter(
+            none, [0] * len(none), marker="x", color="#b22222", zorder=5, s=40, label="No agreement"
+        )
+    ax.set_title(
+        f"Agreement along {_parameter_label(x, glossary)}\n{_share_text(sweep_result)}",
+        fontsize=11,
+        loc="left",
+    )
     ax.set_xlabel(_parameter_label(x, glossary), fontsize=10)
     ax.set_ylabel("Size of the agreement region (packages)", fontsize=10)
     ax.set_ylim(bottom=-0.03 * max(1, max(counts)))
@@ -880,14 +1208,24 @@ def sensitivity_figure(
     ax.set_xlim(min(0.0, *first, *total) - 0.02, max(1.05, max(total) + 0.12))
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_xlabel("Share of the variance explained (Sobol index)", fontsize=10)
-    ax.set_title(f"What drives the {_metric_label(metric, glossary)}\nSobol indices from "
-                 f"{len(sweep_result.points):,} analyses (n = {sweep_result.n})",
-                 fontsize=11, loc="left")
+    ax.set_title(
+        f"What drives the {_metric_label(metric, glossary)}\nSobol indices from "
+        f"{len(sweep_result.points):,} analyses (n = {sweep_result.n})",
+        fontsize=11,
+        loc="left",
+    )
     ax.legend(frameon=False, fontsize=9, loc="lower right")
     if any(a > b + 0.02 for a, b in zip(first, total, strict=True)):
-        ax.text(0, -0.16, "Estimates from a finite sample: a first-order index above the total "
-                "one is sampling error; more points (a larger n) narrow it.",
-                transform=ax.transAxes, fontsize=8, color="#555555", va="top")
+        ax.text(
+            0,
+            -0.16,
+            "Estimates from a finite sample: a first-order index above the total "
+            "one is sampling error; more points (a larger n) narrow it.",
+            transform=ax.transAxes,
+            fontsize=8,
+            color="#555555",
+            va="top",
+        )
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig
@@ -920,8 +1258,11 @@ def trace_figure(
     bargaining = []
     for move in trace.moves:
         for party in [move.proposer, *move.replies]:
-            if party in every and party not in bargaining and (
-                party == move.proposer or move.replies[party].demand is not None):
+            if (
+                party in every
+                and party not in bargaining
+                and (party == move.proposer or move.replies[party].demand is not None)
+            ):
                 bargaining.append(party)
     chosen = list(parties) if parties is not None else [p for p in every if p in bargaining]
     for party in chosen:
@@ -937,50 +1278,115 @@ def trace_figure(
     for party in chosen:
         colour, marker = styles[party]
         name = _party_name(g, party)
-        own = [(m.round, m.utilities[party]) for m in moves  # type: ignore[index]
-               if m.proposer == party]
-        received = [(m.round, m.utilities[party]) for m in moves  # type: ignore[index]
-                    if m.proposer != party]
+        own = [
+            (m.round, m.utilities[party])
+            for m in moves  # type: ignore[index]
+            if m.proposer == party
+        ]
+        received = [
+            (m.round, m.utilities[party])
+            for m in moves  # type: ignore[index]
+            if m.proposer != party
+        ]
         if own:
-            rounds_ax.plot(*zip(*own, strict=True), marker=marker, color=colour, linewidth=1.8,
-                           markersize=4.5, label=f"{name}: its own offers")
+            rounds_ax.plot(
+                *zip(*own, strict=True),
+                marker=marker,
+                color=colour,
+                linewidth=1.8,
+                markersize=4.5,
+                label=f"{name}: its own offers",
+            )
         if received:
-            rounds_ax.plot(*zip(*received, strict=True), marker=marker, color=colour,
-                           linewidth=0.9, alpha=0.75, markersize=4.5, markerfacecolor="white",
-                           label=f"{name}: offers it received")
-        broken = [(m.round, m.utilities[party]) for m in moves  # type: ignore[index]
-                  if party in m.replies and m.replies[party].red_lines]
+            rounds_ax.plot(
+                *zip(*received, strict=True),
+                marker=marker,
+                color=colour,
+                linewidth=0.9,
+                alpha=0.75,
+                markersize=4.5,
+                markerfacecolor="white",
+                label=f"{name}: offers it received",
+            )
+        broken = [
+            (m.round, m.utilities[party])
+            for m in moves  # type: ignore[index]
+            if party in m.replies and m.replies[party].red_lines
+        ]
         if broken:
             any_broken = True
-            rounds_ax.plot(*zip(*broken, strict=True), marker="x", color=colour, linestyle="none",
-                           markersize=7, markeredgewidth=1.6)
+            rounds_ax.plot(
+                *zip(*broken, strict=True),
+                marker="x",
+                color=colour,
+                linestyle="none",
+                markersize=7,
+                markeredgewidth=1.6,
+            )
         if not own:  # under mediation a party only replies: show what it asked for
-            demand = [(m.round, m.replies[party].demand) for m in trace.moves
-                      if party in m.replies and m.replies[party].demand is not None]
+            demand = [
+                (m.round, m.replies[party].demand)
+                for m in trace.moves
+                if party in m.replies and m.replies[party].demand is not None
+            ]
             if demand:
-                rounds_ax.plot(*zip(*demand, strict=True), color=colour, linestyle="--",
-                               linewidth=1.2, label=f"{name}: its demand")
+                rounds_ax.plot(
+                    *zip(*demand, strict=True),
+                    color=colour,
+                    linestyle="--",
+                    linewidth=1.2,
+                    label=f"{name}: its demand",
+                )
         if g is not None and party in g.reservations:
-            rounds_ax.axhline(g.reservations[party], color=colour, linestyle=":", linewidth=1.2,
-                              label=f"{name}: reservation value")
+            rounds_ax.axhline(
+                g.reservations[party],
+                color=colour,
+                linestyle=":",
+                linewidth=1.2,
+                label=f"{name}: reservation value",
+            )
     if trace.agreed:
         rounds_ax.axvline(trace.ended, color="#333333", linewidth=1)
-        rounds_ax.annotate("agreement", (trace.ended, 1.0), xytext=(-4, 0),
-                           textcoords="offset points", ha="right", va="top", fontsize=8.5,
-                           color="#333333")
+        rounds_ax.annotate(
+            "agreement",
+            (trace.ended, 1.0),
+            xytext=(-4, 0),
+            textcoords="offset points",
+            ha="right",
+            va="top",
+            fontsize=8.5,
+            color="#333333",
+        )
     rounds_ax.set_xlabel("Round", fontsize=10)
     rounds_ax.set_ylabel("Utility", fontsize=10)
     rounds_ax.set_ylim(-0.03, 1.05)
     rounds_ax.grid(color="#e6e6e6", linewidth=0.6)
-    extra = [Line2D([], [], marker="x", color="#555555", linestyle="none", markersize=7,
-                    markeredgewidth=1.6, label="Offer broke the party's red lines")][:any_broken]
+    extra = [
+        Line2D(
+            [],
+            [],
+            marker="x",
+            color="#555555",
+            linestyle="none",
+            markersize=7,
+            markeredgewidth=1.6,
+            label="Offer broke the party's red lines",
+        )
+    ][:any_broken]
     handles, labels = rounds_ax.get_legend_handles_labels()
-    rounds_ax.legend(handles=[*handles, *extra], labels=[*labels, *(e.get_label() for e in extra)],
-                     loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=3, frameon=False,
-                     fontsize=8.5)
+    rounds_ax.legend(
+        handles=[*handles, *extra],
+        labels=[*labels, *(e.get_label() for e in extra)],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncols=3,
+        frameon=False,
+        fontsize=8.5,
+    )
     outcome = OUTCOMES.get(trace.outcome, trace.outcome)
-    ended = (f"{outcome} in round {trace.ended}" if trace.agreed
-             else f"{outcome} (round {trace.ended})")
+    ended = (
+        f"{outcome} in round {trace.ended}" if trace.agreed else f"{outcome} (round {trace.ended})"
+    )
     tactics = ", ".join(f"{_party_name(g, p)} {t}" for p, t in trace.tactics.items())
     title = f"{trace.protocol.replace('_', ' ').capitalize()} offers: {ended}"
     if tactics:
@@ -989,27 +1395,54 @@ def trace_figure(
 
     a, b = (chosen + [p for p in every if p not in chosen])[:2]
     for proposer in dict.fromkeys(m.proposer for m in moves):
-        offers = np.array([(m.utilities[a], m.utilities[b]) for m in moves  # type: ignore[index]
-                           if m.proposer == proposer])
+        offers = np.array(
+            [
+                (m.utilities[a], m.utilities[b])
+                for m in moves  # type: ignore[index]
+                if m.proposer == proposer
+            ]
+        )
         colour = styles[proposer][0] if proposer in styles else "#555555"
         space_ax.plot(offers[:, 0], offers[:, 1], color=colour, linewidth=0.8, alpha=0.5)
         who = "the mediator" if proposer == "mediator" else _party_name(g, proposer)
-        space_ax.scatter(offers[:, 0], offers[:, 1], s=18, color=colour, zorder=3,
-                         label=f"Offers by {who}")
-    refused = np.array([(m.utilities[a], m.utilities[b]) for m in moves  # type: ignore[index]
-                        if any(r.red_lines for r in m.replies.values())]).reshape(-1, 2)
+        space_ax.scatter(
+            offers[:, 0], offers[:, 1], s=18, color=colour, zorder=3, label=f"Offers by {who}"
+        )
+    refused = np.array(
+        [
+            (m.utilities[a], m.utilities[b])
+            for m in moves  # type: ignore[index]
+            if any(r.red_lines for r in m.replies.values())
+        ]
+    ).reshape(-1, 2)
     if len(refused):
-        space_ax.scatter(refused[:, 0], refused[:, 1], s=30, marker="x", color="#333333",
-                         linewidths=0.9, zorder=4, label="Broke some party's red lines")
+        space_ax.scatter(
+            refused[:, 0],
+            refused[:, 1],
+            s=30,
+            marker="x",
+            color="#333333",
+            linewidths=0.9,
+            zorder=4,
+            label="Broke some party's red lines",
+        )
     if g is not None and a in g.reservations and b in g.reservations:
         ra, rb = g.reservations[a], g.reservations[b]
         space_ax.fill_between([ra, 1.04], rb, 1.04, color="#009E73", alpha=0.07, linewidth=0)
         space_ax.axvline(ra, color="#555555", linestyle="--", linewidth=0.9)
         space_ax.axhline(rb, color="#555555", linestyle="--", linewidth=0.9)
     if trace.agreed and trace.utilities is not None:
-        space_ax.plot(trace.utilities[a], trace.utilities[b], marker="*", markersize=18,
-                      color="#E69F00", markeredgecolor="#333333", linestyle="none", zorder=5,
-                      label=f"Agreement (round {trace.ended})")
+        space_ax.plot(
+            trace.utilities[a],
+            trace.utilities[b],
+            marker="*",
+            markersize=18,
+            color="#E69F00",
+            markeredgecolor="#333333",
+            linestyle="none",
+            zorder=5,
+            label=f"Agreement (round {trace.ended})",
+        )
     space_ax.set_xlim(-0.04, 1.04)
     space_ax.set_ylim(-0.04, 1.04)
     space_ax.set_aspect("equal")
@@ -1017,8 +1450,9 @@ def trace_figure(
     space_ax.set_ylabel(f"{_possessive(_party_name(g, b))} utility", fontsize=10)
     space_ax.set_title("Offers in utility space", fontsize=11, loc="left")
     space_ax.grid(color="#e6e6e6", linewidth=0.6)
-    space_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8.5,
-                    ncols=2)
+    space_ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False, fontsize=8.5, ncols=2
+    )
     for panel in (rounds_ax, space_ax):
         for side in ("top", "right"):
             panel.spines[side].set_visible(False)
@@ -1042,11 +1476,17 @@ def simulation_figure(summary: SimulationSummary, ax: Axes | None = None) -> Fig
     left.set_ylim(0, 1.02)
     left.set_xlabel("Round", fontsize=10)
     left.set_ylabel("Share of runs agreed by then", fontsize=10)
-    outcomes = ", ".join(f"{OUTCOMES.get(k, k).lower()} {v / summary.runs:.0%}"
-                         for k, v in summary.outcomes.items() if v)
-    left.set_title(f"{summary.runs:,} simulated {summary.protocol.replace('_', ' ')} negotiations"
-                   f"\n{_wrap(outcomes[0].upper() + outcomes[1:], 70) if outcomes else ''}",
-                   fontsize=11, loc="left")
+    outcomes = ", ".join(
+        f"{OUTCOMES.get(k, k).lower()} {v / summary.runs:.0%}"
+        for k, v in summary.outcomes.items()
+        if v
+    )
+    left.set_title(
+        f"{summary.runs:,} simulated {summary.protocol.replace('_', ' ')} negotiations"
+        f"\n{_wrap(outcomes[0].upper() + outcomes[1:], 70) if outcomes else ''}",
+        fontsize=11,
+        loc="left",
+    )
     left.grid(color="#e6e6e6", linewidth=0.6)
     parties = list(summary.tactic_agreement)
     tactics = list(dict.fromkeys(t for p in parties for t in summary.tactic_agreement[p]))
@@ -1055,8 +1495,13 @@ def simulation_figure(summary: SimulationSummary, ax: Axes | None = None) -> Fig
     for k, party in enumerate(parties):
         shares = [summary.tactic_agreement[party].get(t, np.nan) for t in tactics]
         where = np.arange(len(tactics)) + (k - (len(parties) - 1) / 2) * width
-        right.bar(where, shares, width=width, color=styles[party][0] if party in styles else None,
-                  label=_party_name(g, party))
+        right.bar(
+            where,
+            shares,
+            width=width,
+            color=styles[party][0] if party in styles else None,
+            label=_party_name(g, party),
+        )
         for x, share in zip(where, shares, strict=True):
             if share == share:  # drawn tactics only (NaN: never drawn)
                 right.text(x, share + 0.01, f"{share:.0%}", ha="center", va="bottom", fontsize=7.5)
@@ -1069,8 +1514,15 @@ def simulation_figure(summary: SimulationSummary, ax: Axes | None = None) -> Fig
     if parties:
         right.legend(frameon=False, fontsize=9)
     else:
-        right.text(0.5, 0.5, "Every party kept a fixed tactic", ha="center", va="center",
-                   transform=right.transAxes, color="#555555")
+        right.text(
+            0.5,
+            0.5,
+            "Every party kept a fixed tactic",
+            ha="center",
+            va="center",
+            transform=right.transAxes,
+            color="#555555",
+        )
     for panel in (left, right):
         for side in ("top", "right"):
             panel.spines[side].set_visible(False)
@@ -1099,9 +1551,14 @@ def blocking_figure(blocking: Blocking, ax: Axes | None = None) -> Figure:
     styles = _party_styles(parties)
     n_rows, n_cols = len(ids), max(1, len(columns))
     prices = [blocking.prices.get(cid, 0) for cid in ids]
-    fig, spec = _grid(ax, (max(11.0, 0.55 * n_cols + 9.5), 0.42 * n_rows + 4.6), 2, 2,
-                      height_ratios=(1.3, max(1.0, 0.42 * n_rows / 1.8)),
-                      width_ratios=(max(1.0, 0.55 * n_cols / 2.2), 1.25 if any(prices) else 0.8))
+    fig, spec = _grid(
+        ax,
+        (max(11.0, 0.55 * n_cols + 9.5), 0.42 * n_rows + 4.6),
+        2,
+        2,
+        height_ratios=(1.3, max(1.0, 0.42 * n_rows / 1.8)),
+        width_ratios=(max(1.0, 0.55 * n_cols / 2.2), 1.25 if any(prices) else 0.8),
+    )
     top = fig.add_subplot(spec[0, 0])
     matrix = fig.add_subplot(spec[1, 0], sharex=top)
     right = fig.add_subplot(spec[1, 1], sharey=matrix)
@@ -1119,35 +1576,72 @@ def blocking_figure(blocking: Blocking, ax: Axes | None = None) -> Figure:
         return f"{name}: {g.red_lines[cid].description.rstrip('. ') if cid in g.red_lines else cid}"
 
     for cid in ids:
-        matrix.axhspan(row_of[cid] - 0.5, row_of[cid] + 0.5,
-                       color="#f5f5f5" if row_of[cid] % 2 else "white", zorder=0, linewidth=0)
+        matrix.axhspan(
+            row_of[cid] - 0.5,
+            row_of[cid] + 0.5,
+            color="#f5f5f5" if row_of[cid] % 2 else "white",
+            zorder=0,
+            linewidth=0,
+        )
     if columns:
         for c, relaxation in enumerate(columns):
             members = sorted(row_of[cid] for cid in relaxation.constraints)
             matrix.scatter([c] * n_rows, range(n_rows), s=36, color="#dddddd", zorder=1)
             matrix.plot([c, c], [members[0], members[-1]], color="#444444", linewidth=2, zorder=2)
-            matrix.scatter([c] * len(members), members, s=90, zorder=3,
-                           color=[colour[ids[n_rows - 1 - m]] for m in members],
-                           edgecolors="white", linewidths=1)
-        opens = [r.opens for r in columns]
-        top.bar(range(len(columns)), opens, color="#4d4d4d", width=0.6)
-        if max(opens) >= 100 * max(1, min(opens)):
-            top.set_yscale("log")
-        else:
-            top.yaxis.set_major_locator(MaxNLocator(integer=True))
-        for c, value in enumerate(opens):
-            top.text(c, value, f"{value:,}", ha="center", va="bottom", fontsize=8)
-        top.set_ylabel("Packages the\nrelaxation opens", fontsize=9.5)
+            matrix.scatter(
+                [c] * len(members),
+                members,
+                s=90,
+                zorder=3,
+                color=[colour[ids[n_rows - 1 - m]] for m in members],
+                edgecolors="white",
+                linewidths=1,
+            )
+        # On the exact-search path sizes are sample estimates, None when too small to size.
+        opens = [r.opens or 0 for r in columns]
+        if not any(opens):
+            top.set_axis_off()
+            top.text(
+                0.5, 0.5,
+                "The regions these relaxations open are too small for a uniform sample of\n"
+                f"{blocking.space_size:,} packages to size (exact search found each of them).",
+                ha="center", va="center", fontsize=9.5, color="#555555", transform=top.transAxes,
+            )
+            opens = []
+        if opens:
+            top.bar(range(len(columns)), opens, color="#4d4d4d", width=0.6)
+            if max(opens) >= 100 * max(1, min(opens)):
+                top.set_yscale("log")
+            else:
+                top.yaxis.set_major_locator(MaxNLocator(integer=True))
+            for c, relaxation in enumerate(columns):
+                size = "?" if relaxation.opens is None else f"{relaxation.opens:,}"
+                top.text(c, opens[c], size, ha="center", va="bottom", fontsize=8)
+            estimated = "" if blocking.counts_exact else "\n(estimated)"
+            top.set_ylabel(f"Packages the\nrelaxation opens{estimated}", fontsize=9.5)
         matrix.set_xticks(range(len(columns)))
         matrix.set_xticklabels([str(c + 1) for c in range(len(columns))], fontsize=9)
     else:
         top.set_axis_off()
-        matrix.text(0, (n_rows - 1) / 2,
-                    _wrap("No single commitment binds at the Nash package.", 30),
-                    ha="center", va="center", fontsize=10, color="#555555")
+        matrix.text(
+            0,
+            (n_rows - 1) / 2,
+            _wrap("No single commitment binds at the Nash package.", 30),
+            ha="center",
+            va="center",
+            fontsize=10,
+            color="#555555",
+        )
         matrix.set_xticks([])
-    matrix.scatter([-0.9] * n_rows, [row_of[cid] for cid in ids], marker="s", s=40,
-                   color=[colour[cid] for cid in ids], clip_on=False, zorder=3)
+    matrix.scatter(
+        [-0.9] * n_rows,
+        [row_of[cid] for cid in ids],
+        marker="s",
+        s=40,
+        color=[colour[cid] for cid in ids],
+        clip_on=False,
+        zorder=3,
+    )
     matrix.set_xlim(-1.2, n_cols - 0.4)
     matrix.set_ylim(-0.5, n_rows - 0.5)
     matrix.set_yticks([row_of[cid] for cid in ids])
@@ -1170,10 +1664,22 @@ def blocking_figure(blocking: Blocking, ax: Axes | None = None) -> Figure:
     if max(prices, default=0) == 0:
         right.set_xlim(0, 1)
         right.set_xticks([])
-        right.text(0.5, (n_rows - 1) / 2, _wrap(
-            "None. No commitment alone keeps any package out: every package breaks at least "
-            "two, so dropping any single one opens nothing.", 26),
-            ha="center", va="center", fontsize=9, color="#444444")
+        right.text(
+            0.5,
+            (n_rows - 1) / 2,
+            _wrap(
+                "None. No commitment alone keeps any package out: every package breaks at least "
+                "two, so dropping any single one opens nothing."
+                if blocking.counts_exact
+                else "None in a uniform sample of packages: no sampled package breaks just one "
+                "commitment (an estimate; the exact search does not count).",
+                26,
+            ),
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="#444444",
+        )
     else:
         for cid, value in zip(ids, prices, strict=True):
             if value:
@@ -1185,11 +1691,30 @@ def blocking_figure(blocking: Blocking, ax: Axes | None = None) -> Figure:
             panel.spines[side].set_visible(False)
 
     used = [p for p in parties if any(blocking.constraints[c][1] == p for c in ids)]
-    corner.legend(handles=[Line2D([], [], marker="o", color=styles[p][0], linestyle="none",
-                                  markersize=9, label=g.parties[p]) for p in used],
-                  loc="center left", frameon=False, fontsize=9, title="Whose commitment",
-                  title_fontsize=9.5, alignment="left")
-    headline = ("Why there is no agreement, and what would have to give"
-                if not blocking.agreement_exists else "What constrains the deal")
+    corner.legend(
+        handles=[
+            Line2D(
+                [],
+                [],
+                marker="o",
+                color=styles[p][0],
+                linestyle="none",
+                markersize=9,
+                label=g.parties[p],
+            )
+            for p in used
+        ],
+        loc="center left",
+        frameon=False,
+        fontsize=9,
+        title="Whose commitment",
+        title_fontsize=9.5,
+        alignment="left",
+    )
+    headline = (
+        "Why there is no agreement, and what would have to give"
+        if not blocking.agreement_exists
+        else "What constrains the deal"
+    )
     top.set_title(_wrap(blocking.title, 90) + "\n" + headline, fontsize=12, loc="left", pad=10)
     return fig

@@ -279,7 +279,8 @@ class Blocking:
             "space": {"size": self.space_size},
             "agreement": {"exists": self.agreement_exists, "count": self.agreement_count},
             "constraints": {
-                cid: {"kind": kind, "party": party} for cid, (kind, party) in self.constraints.items()
+                cid: {"kind": kind, "party": party}
+                for cid, (kind, party) in self.constraints.items()
             },
             "conflicts": [list(c) for c in self.conflicts],
             "conflicts_complete": self.conflicts_complete,
@@ -360,11 +361,13 @@ class SweepResult:
             raise ValueError("Sobol indices need a sweep run with design='sobol_indices'")
         d, n = len(self.parameters), self.n
         values = np.array([float(v if v is not None else np.nan) for v in self.metric(metric)])
-        f_a, f_b, f_ab = values[:n], values[n:2 * n], values[2 * n:].reshape(d, n)
+        f_a, f_b, f_ab = values[:n], values[n : 2 * n], values[2 * n :].reshape(d, n)
         if np.ptp(values) == 0:
             zeros = {name: 0.0 for name in self.parameters}
             return {"first_order": zeros, "total_order": dict(zeros)}
-        result = sobol_indices(func={"f_A": f_a[None, :], "f_B": f_b[None, :], "f_AB": f_ab[:, None, :]}, n=n)
+        result = sobol_indices(
+            func={"f_A": f_a[None, :], "f_B": f_b[None, :], "f_AB": f_ab[:, None, :]}, n=n
+        )
         return {
             "first_order": dict(
                 zip(self.parameters, np.atleast_2d(result.first_order)[0].tolist(), strict=True)
@@ -394,10 +397,13 @@ class SweepResult:
         rows = []
         for point in self.points:
             nash = point.metrics.get("nash") or {}
-            row = {"index": point.index, **point.values,
-                   "agreement_exists": point.metrics["agreement_exists"],
-                   "agreement_count": point.metrics["agreement_count"],
-                   "pareto_count": point.metrics["pareto_count"]}
+            row = {
+                "index": point.index,
+                **point.values,
+                "agreement_exists": point.metrics["agreement_exists"],
+                "agreement_count": point.metrics["agreement_count"],
+                "pareto_count": point.metrics["pareto_count"],
+            }
             for party, utility in (nash.get("utilities") or {}).items():
                 row[f"nash_utility.{party}"] = utility
             for issue, option in (nash.get("package") or {}).items():
@@ -517,8 +523,11 @@ class Trace:
             raise ImportError("to_frame() needs pandas: pip install 'negosim[frames]'") from None
         rows = []
         for move in self.moves:
-            row: dict[str, Any] = {"round": move.round, "proposer": move.proposer,
-                                   "aspiration": move.aspiration}
+            row: dict[str, Any] = {
+                "round": move.round,
+                "proposer": move.proposer,
+                "aspiration": move.aspiration,
+            }
             row.update({f"package.{k}": v for k, v in (move.package or {}).items()})
             row.update({f"utility.{k}": v for k, v in (move.utilities or {}).items()})
             row.update({f"reply.{k}": r.verdict for k, r in move.replies.items()})

@@ -157,7 +157,9 @@ class Issue(_Model):
                 raise ValueError("'range' must be two finite numbers with low < high")
             points = (high - low) / self.step
             if self.integer and not (
-                float(low).is_integer() and float(high).is_integer() and float(self.step).is_integer()
+                float(low).is_integer()
+                and float(high).is_integer()
+                and float(self.step).is_integer()
             ):
                 raise ValueError("an integer issue needs whole-number range and step")
             if points > MAX_OPTIONS:
@@ -284,10 +286,16 @@ class Party(_Model):
     reservation: Unit = 0.0
     reservation_binding: bool | None = None
     power: Annotated[Number, Field(gt=0.0)] = 1.0
-    tactic: Annotated[
-        str, StringConstraints(pattern=r"^(boulware|linear|conceder|hardliner|tit_for_tat|time)"
-                                       r"(:[a-z]+=[0-9.eE+-]+(,[a-z]+=[0-9.eE+-]+)*)?$")
-    ] | None = None
+    tactic: (
+        Annotated[
+            str,
+            StringConstraints(
+                pattern=r"^(boulware|linear|conceder|hardliner|tit_for_tat|time)"
+                r"(:[a-z]+=[0-9.eE+-]+(,[a-z]+=[0-9.eE+-]+)*)?$"
+            ),
+        ]
+        | None
+    ) = None
     discount: Annotated[Number, Field(gt=0.0, le=1.0)] | None = None
     red_lines: tuple[RedLine, ...] = ()
     interactions: tuple[Interaction, ...] = ()

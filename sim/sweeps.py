@@ -65,11 +65,13 @@ def _analysis_metrics(scenario: Scenario, blocking: bool) -> dict[str, Any]:
     return metrics
 
 
-def _summary(count: int, pareto: int, nash: Any, proposals: Mapping[str, Any]) -> dict[str, Any]:
+def _summary(
+    count: int, pareto: int | None, nash: Any, proposals: Mapping[str, Any]
+) -> dict[str, Any]:
     return {
         "agreement_exists": count > 0,
         "agreement_count": int(count),
-        "pareto_count": int(pareto),
+        "pareto_count": None if pareto is None else int(pareto),
         "nash": {"package": nash.package, "utilities": nash.utilities} if nash else None,
         "verdicts": {pid: dict(e.verdicts) for pid, e in proposals.items()},
     }

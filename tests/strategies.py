@@ -47,11 +47,10 @@ def scenarios(draw, max_issues=4, max_options=4, max_parties=4, ordering_rules=T
         weighted = draw(st.lists(st.sampled_from(sorted(issues)), min_size=1, unique=True))
         weights = {issue_id: draw(st.sampled_from([0.5, 1.0, 2.0, 3.0])) for issue_id in weighted}
         values = {
-            issue_id: {option: draw(VALUES) for option in options_of(issue_id)} for issue_id in weighted
+            issue_id: {option: draw(VALUES) for option in options_of(issue_id)}
+            for issue_id in weighted
         }
-        red_lines = [
-            {"id": f"p{p}_r{r}", "rule": rule()} for r in range(draw(st.integers(0, 2)))
-        ]
+        red_lines = [{"id": f"p{p}_r{r}", "rule": rule()} for r in range(draw(st.integers(0, 2)))]
         parties[f"p{p}"] = {
             "role": draw(st.sampled_from(["signatory", "signatory", "guarantor", "observer"])),
             "weights": weights,

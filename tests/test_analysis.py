@@ -27,7 +27,9 @@ def test_ceasefire_region_and_nash_match_the_hand_worked_answer(ceasefire):
     assert analysis.space_size == 18
     assert analysis.pruned_size == 4
     assert analysis.pruned_options == {
-        "border": ["full_withdrawal"], "peacekeepers": ["true"], "sanctions": ["lifted"]
+        "border": ["full_withdrawal"],
+        "peacekeepers": ["true"],
+        "sanctions": ["lifted"],
     }
     assert analysis.agreement_count == 2
     assert analysis.pareto_count == 2
@@ -56,7 +58,9 @@ def test_partial_package_reports_completions_and_best_completion(ceasefire):
     assert framework.open_issues == ("peacekeepers", "sanctions")
     assert framework.completions == 6
     assert framework.verdicts == {
-        "north": "accept_some_completion", "south": "accept", "guarantor": "accept_some_completion"
+        "north": "accept_some_completion",
+        "south": "accept",
+        "guarantor": "accept_some_completion",
     }
     assert framework.acceptable_completions == {"north": 3, "south": 6, "guarantor": 4}
     assert framework.agreement_completions == 2
@@ -84,7 +88,9 @@ def test_evaluating_an_off_grid_continuous_value_is_exact(split):
 
 def test_evaluate_accepts_a_proposal_id_or_a_typed_package(ceasefire):
     by_id = sim.evaluate(ceasefire, "south_plan")
-    typed = sim.evaluate(ceasefire, parse_package(ceasefire, "border=current_line,peacekeepers=true,sanctions=kept"))
+    typed = sim.evaluate(
+        ceasefire, parse_package(ceasefire, "border=current_line,peacekeepers=true,sanctions=kept")
+    )
     assert by_id.to_dict() == typed.to_dict()
     with pytest.raises(KeyError):
         sim.evaluate(ceasefire, "no_such_plan")

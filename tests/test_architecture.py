@@ -15,8 +15,16 @@ LAYERS = [
     {"sim.compile"},
     {"sim.engine"},
     {"sim.results"},
-    {"sim.analysis", "sim.diagnosis", "sim.exact", "sim.maps", "sim.protocols", "sim.sweeps",
-     "sim.parameters", "sim.designs"},
+    {
+        "sim.analysis",
+        "sim.diagnosis",
+        "sim.exact",
+        "sim.maps",
+        "sim.protocols",
+        "sim.sweeps",
+        "sim.parameters",
+        "sim.designs",
+    },
     {"sim.report", "sim.plot"},
     {"sim.cli"},
 ]
@@ -76,7 +84,9 @@ def test_importing_sim_loads_no_heavy_library():
         "heavy = [m for m in ('numpy', 'scipy', 'matplotlib', 'pydantic', 'yaml') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == ""
 
 
@@ -86,7 +96,11 @@ def test_no_eval_exec_or_unsafe_yaml_in_the_package():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 assert node.func.id not in ("eval", "exec", "compile"), path
-            if isinstance(node, ast.Attribute) and node.attr in ("load", "unsafe_load", "full_load"):
+            if isinstance(node, ast.Attribute) and node.attr in (
+                "load",
+                "unsafe_load",
+                "full_load",
+            ):
                 owner = node.value
                 assert not (isinstance(owner, ast.Name) and owner.id in ("yaml", "pickle")), path
 
@@ -98,5 +112,7 @@ def test_public_functions_are_not_shadowed_by_submodules():
         "and type(getattr(sim, n)).__name__ == 'function' for n in sim.__all__ "
         "if n not in ('InputError', '__version__')))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "True"

@@ -354,8 +354,12 @@ CASES = {
     ),
     # a space too large to enumerate (checked when the space is enumerated: run)
     "space-over-the-scenario-limit": Case(
-        (("as_of: 2025-06-01\n",
-          "as_of: 2025-06-01\nlimits: {max_packages: 3, exact_search: false}\n"),),
+        (
+            (
+                "as_of: 2025-06-01\n",
+                "as_of: 2025-06-01\nlimits: {max_packages: 3, exact_search: false}\n",
+            ),
+        ),
         "limits.max_packages",
         None,
         ("4 packages", "limit of 3"),
@@ -572,8 +576,12 @@ def test_a_space_too_large_to_enumerate_is_searched_exactly_by_default(negosim, 
 def test_evaluate_of_a_partial_package_over_the_limit_names_the_limit(negosim, tmp_path):
     scenario = edited(
         CEASEFIRE,
-        (("as_of: 2025-06-01\n",
-          "as_of: 2025-06-01\nlimits: {max_packages: 3, exact_search: false}\n"),),
+        (
+            (
+                "as_of: 2025-06-01\n",
+                "as_of: 2025-06-01\nlimits: {max_packages: 3, exact_search: false}\n",
+            ),
+        ),
         tmp_path / "tight.yaml",
     )
     line = error_line(negosim("evaluate", scenario, "--proposal", "framework"))

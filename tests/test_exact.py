@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 
 import sim
 from sim.compile import compile_scenario
-from sim.engine.solutions import objectives
 from sim.engine.milp import exact_solution
+from sim.engine.solutions import objectives
 from sim.engine.space import full_space, prune
 from sim.io import scenario_from_data
 from tests.strategies import scenarios
@@ -20,8 +20,13 @@ def forced_exact(data):
 
 def objective(compiled, name, utilities, ideal=None):
     dims = compiled.bargaining if compiled.bargaining.any() else np.ones(compiled.n_parties, bool)
-    keys = objectives(name, np.array([utilities])[:, dims], compiled.reservation[dims],
-                      compiled.power[dims], ideal)
+    keys = objectives(
+        name,
+        np.array([utilities])[:, dims],
+        compiled.reservation[dims],
+        compiled.power[dims],
+        ideal,
+    )
     return tuple(float(key[0]) for key in keys)
 
 
@@ -36,7 +41,11 @@ def test_every_solution_reaches_the_enumerated_optimum(data):
     analysis = sim.analyze(scenario)
     compiled = compile_scenario(scenario)
     space = prune(compiled, full_space(compiled), tuple(r for r in compiled.rules if r.owner < 0))
-    dims = np.flatnonzero(compiled.bargaining) if compiled.bargaining.any() else np.arange(compiled.n_parties)
+    dims = (
+        np.flatnonzero(compiled.bargaining)
+        if compiled.bargaining.any()
+        else np.arange(compiled.n_parties)
+    )
     for name in ("nash", "utilitarian", "egalitarian", "kalai_smorodinsky"):
         found = exact_solution(compiled, space, name)
         expected = analysis.solutions[name]
@@ -47,10 +56,14 @@ def test_every_solution_reaches_the_enumerated_optimum(data):
         if name == "kalai_smorodinsky":
             from sim.engine.milp import base_program, maximize_utility
 
-            ideal = np.array([maximize_utility(base_program(compiled, space), [d]).objective for d in dims])
+            ideal = np.array(
+                [maximize_utility(base_program(compiled, space), [d]).objective for d in dims]
+            )
         enumerated = np.array([expected.utilities[p] for p in compiled.party_ids])
-        assert close(objective(compiled, name, found.utilities, ideal),
-                     objective(compiled, name, enumerated, ideal)), name
+        assert close(
+            objective(compiled, name, found.utilities, ideal),
+            objective(compiled, name, enumerated, ideal),
+        ), name
 
 
 @SETTINGS
@@ -113,7 +126,9 @@ def test_blocking_by_exact_search_matches_enumeration(data):
         first_exact, first_enum = exact.closest[0], enumerated.closest[0]
         broken = lambda c: sum(len(v) for v in c.broken_red_lines.values())  # noqa: E731
         assert broken(first_exact) == broken(first_enum)
-        assert abs(max(first_exact.shortfalls.values()) - max(first_enum.shortfalls.values())) < 1e-9
+        assert (
+            abs(max(first_exact.shortfalls.values()) - max(first_enum.shortfalls.values())) < 1e-9
+        )
 
 
 def test_flagship_conflicts_by_exact_search_match_enumeration():
@@ -128,5 +143,7 @@ def test_flagship_conflicts_by_exact_search_match_enumeration():
     enumerated = explain(scenario)
     assert exact.method == "milp" and exact.conflicts_complete
     assert set(exact.conflicts) == set(enumerated.conflicts)
-    assert {r.constraints for r in exact.relaxations} == {r.constraints for r in enumerated.relaxations}
+    assert {r.constraints for r in exact.relaxations} == {
+        r.constraints for r in enumerated.relaxations
+    }
     assert exact.relaxations_total == enumerated.relaxations_total == 17

@@ -7,10 +7,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 
 from sim.compile import compile_scenario
+from sim.diagnosis import explain
 from sim.engine.agreement import RESERVATION_SLACK, judge
 from sim.engine.blocking import blocking_space, relaxable_constraints
 from sim.engine.space import blocks
-from sim.diagnosis import explain
 from sim.io import load_scenario, scenario_from_data
 from tests.strategies import scenarios
 
@@ -20,11 +20,13 @@ CEASEFIRE = Path(__file__).resolve().parent.parent / "scenarios" / "teaching-cea
 @pytest.fixture(scope="module")
 def deadlocked(tmp_path_factory):
     data = yaml.safe_load(CEASEFIRE.read_text())
-    data["parties"]["guarantor"]["red_lines"].append({
-        "id": "guarantor_needs_peacekeepers",
-        "rule": "peacekeepers == true",
-        "description": "The coalition guarantees only a ceasefire watched by peacekeepers",
-    })
+    data["parties"]["guarantor"]["red_lines"].append(
+        {
+            "id": "guarantor_needs_peacekeepers",
+            "rule": "peacekeepers == true",
+            "description": "The coalition guarantees only a ceasefire watched by peacekeepers",
+        }
+    )
     path = tmp_path_factory.mktemp("deadlock") / "deadlock.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return load_scenario(path)
@@ -43,7 +45,9 @@ def test_deadlock_relaxations_each_open_a_region_with_its_nash_package(deadlocke
     assert set(relaxations) == {("north_no_peacekeepers",), ("guarantor_needs_peacekeepers",)}
     assert relaxations[("guarantor_needs_peacekeepers",)].opens == 2
     assert relaxations[("guarantor_needs_peacekeepers",)].nash.package == {
-        "border": "current_line", "peacekeepers": "false", "sanctions": "eased"
+        "border": "current_line",
+        "peacekeepers": "false",
+        "sanctions": "eased",
     }
     assert relaxations[("north_no_peacekeepers",)].nash.package["peacekeepers"] == "true"
 
@@ -68,10 +72,14 @@ def test_binding_constraints_move_the_nash_package_when_dropped():
     blocking = explain(load_scenario(CEASEFIRE))
     binding = {r.constraints[0]: r for r in blocking.binding}
     assert set(binding) == {
-        "north_no_peacekeepers", "south_line_moves_only_with_peacekeepers", "guarantor_no_lifting"
+        "north_no_peacekeepers",
+        "south_line_moves_only_with_peacekeepers",
+        "guarantor_no_lifting",
     }
     assert binding["north_no_peacekeepers"].nash.package == {
-        "border": "buffer_zone", "peacekeepers": "true", "sanctions": "eased"
+        "border": "buffer_zone",
+        "peacekeepers": "true",
+        "sanctions": "eased",
     }
     assert blocking.nash.package["sanctions"] == "eased"
 

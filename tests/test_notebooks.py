@@ -22,7 +22,10 @@ CELL_TIMEOUT = 240  # seconds per cell; whole notebooks take seconds to tens of 
 
 def test_the_notebooks_are_there():
     assert {path.stem for path in NOTEBOOKS} >= {
-        "01-quickstart", "02-parameter-sweeps", "03-agreement-regions", "04-protocols",
+        "01-quickstart",
+        "02-parameter-sweeps",
+        "03-agreement-regions",
+        "04-protocols",
     }
 
 
@@ -39,12 +42,17 @@ def test_notebook_is_stored_without_outputs(path):
 def test_notebook_runs(path):
     notebook = nbformat.read(path, as_version=4)
     client = nbclient.NotebookClient(
-        notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
+        notebook,
+        timeout=CELL_TIMEOUT,
+        kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
     client.execute()  # raises CellExecutionError, naming the cell, on the first failure
     shown = sum(
-        1 for cell in notebook.cells if cell.cell_type == "code"
-        for output in cell.outputs if "image/png" in output.get("data", {})
+        1
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if "image/png" in output.get("data", {})
     )
     assert shown > 0, f"{path.name} shows no figure"

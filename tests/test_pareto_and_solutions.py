@@ -78,8 +78,8 @@ def test_large_frontiers_match_the_definition(seed, parties, decimals):
     points = np.round(np.random.default_rng(seed).random((3000, parties)), decimals)
     expected = np.ones(len(points), dtype=bool)
     for first in range(0, len(points), 500):
-        block = points[first:first + 500]
+        block = points[first : first + 500]
         at_least = (points[:, None, :] >= block[None, :, :]).all(axis=2)
         better = (points[:, None, :] > block[None, :, :]).any(axis=2)
-        expected[first:first + 500] = ~(at_least & better).any(axis=0)
+        expected[first : first + 500] = ~(at_least & better).any(axis=0)
     assert (pareto_mask(points) == expected).all()

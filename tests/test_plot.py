@@ -43,8 +43,11 @@ def deadlock():
     """The ceasefire with North also demanding the whole zone: South refuses, no agreement."""
     data = yaml.safe_load(CEASEFIRE.read_text())
     data["parties"]["north"]["red_lines"].append(
-        {"id": "north_whole_zone", "rule": "border == full_withdrawal",
-         "description": "North wants the whole disputed zone"}
+        {
+            "id": "north_whole_zone",
+            "rule": "border == full_withdrawal",
+            "description": "North wants the whole disputed zone",
+        }
     )
     return scenario_from_data(data, "deadlock")
 
@@ -61,8 +64,11 @@ def space(ceasefire):
 
 @pytest.fixture(scope="module")
 def plane(ceasefire):
-    return sweep(ceasefire, {"parties.north.reservation": (0.0, 0.5, 6),
-                             "parties.south.reservation": (0.2, 0.8, 7)}, quiet=True)
+    return sweep(
+        ceasefire,
+        {"parties.north.reservation": (0.0, 0.5, 6), "parties.south.reservation": (0.2, 0.8, 7)},
+        quiet=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +78,13 @@ def line(ceasefire):
 
 @pytest.fixture(scope="module")
 def indices(ceasefire):
-    return sweep(ceasefire, {"parties.north.reservation": (0.0, 0.5),
-                             "parties.south.reservation": (0.2, 0.8)},
-                 design="sobol_indices", n=32, quiet=True)
+    return sweep(
+        ceasefire,
+        {"parties.north.reservation": (0.0, 0.5), "parties.south.reservation": (0.2, 0.8)},
+        design="sobol_indices",
+        n=32,
+        quiet=True,
+    )
 
 
 def legend_texts(legend):
@@ -92,12 +102,27 @@ def all_texts(figure):
 # --------------------------------------------------------------------------- rendering
 
 
-@pytest.mark.parametrize("name", ["region", "region_nash", "utility", "utility_three",
-                                  "plane", "plane_sampled", "line", "sensitivity",
-                                  "trace", "trace_mediator", "simulations",
-                                  "blocking", "blocking_deadlock"])
-def test_every_figure_renders_to_png(name, tmp_path, ceasefire, deadlock, cells, space, plane,
-                                     line, indices):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "region",
+        "region_nash",
+        "utility",
+        "utility_three",
+        "plane",
+        "plane_sampled",
+        "line",
+        "sensitivity",
+        "trace",
+        "trace_mediator",
+        "simulations",
+        "blocking",
+        "blocking_deadlock",
+    ],
+)
+def test_every_figure_renders_to_png(
+    name, tmp_path, ceasefire, deadlock, cells, space, plane, line, indices
+):
     glossary = sim.analyze(ceasefire).glossary
     make = {
         "region": lambda: plot.region_map_figure(cells),
@@ -105,12 +130,20 @@ def test_every_figure_renders_to_png(name, tmp_path, ceasefire, deadlock, cells,
         "utility": lambda: plot.utility_space_figure(space),
         "utility_three": lambda: plot.utility_space_figure(space, ("north", "south", "guarantor")),
         "plane": lambda: plot.parameter_plane_figure(
-            plane, "parties.north.reservation", "parties.south.reservation", glossary),
+            plane, "parties.north.reservation", "parties.south.reservation", glossary
+        ),
         "plane_sampled": lambda: plot.parameter_plane_figure(
-            sweep(ceasefire, {"parties.north.reservation": (0.0, 0.5),
-                              "parties.south.reservation": (0.2, 0.8)},
-                  design="lhs", n=30, quiet=True),
-            "parties.north.reservation", "parties.south.reservation", glossary),
+            sweep(
+                ceasefire,
+                {"parties.north.reservation": (0.0, 0.5), "parties.south.reservation": (0.2, 0.8)},
+                design="lhs",
+                n=30,
+                quiet=True,
+            ),
+            "parties.north.reservation",
+            "parties.south.reservation",
+            glossary,
+        ),
         "line": lambda: plot.parameter_line_figure(line, glossary=glossary),
         "sensitivity": lambda: plot.sensitivity_figure(indices, glossary=glossary),
         "trace": lambda: plot.trace_figure(simulate(ceasefire, seed=1)),
@@ -176,9 +209,11 @@ def test_region_map_labels_options_in_order_and_names_issues_and_scenario(cells)
     ax = plot.region_map_figure(cells).axes[0]
     g = cells.glossary
     assert [flat(t.get_text()) for t in ax.get_xticklabels()] == [
-        g.options["border"][o] for o in cells.x_options]
+        g.options["border"][o] for o in cells.x_options
+    ]
     assert [flat(t.get_text()) for t in ax.get_yticklabels()] == [
-        g.options["sanctions"][o] for o in cells.y_options]
+        g.options["sanctions"][o] for o in cells.y_options
+    ]
     assert ax.get_xlabel() == "Border"
     assert ax.get_ylabel() == "Sanctions on North"
     title = flat(ax.get_title(loc="left"))
@@ -216,8 +251,11 @@ def test_region_map_markers_sit_exactly_on_the_cells_each_party_closes(cells):
     assert marked(SOUTH) == closed("south") == {(0, 2), (1, 2), (2, 2)}
     assert marked(GUARANTOR) == closed("guarantor") == {(2, 0), (2, 1), (2, 2)}
     assert marked(NORTH) == closed("north") == set()
-    crosses = {(int(round(a.get_ydata()[0])), int(round(a.get_xdata()[0])))
-               for a in ax.lines if a.get_marker() == "X"}
+    crosses = {
+        (int(round(a.get_ydata()[0])), int(round(a.get_xdata()[0])))
+        for a in ax.lines
+        if a.get_marker() == "X"
+    }
     assert crosses == {(0, 1), (1, 1)}
 
 
@@ -297,13 +335,15 @@ def test_utility_space_refuses_unknown_or_single_parties(space):
 def test_parameter_plane_draws_region_sizes_and_the_agreement_edge(plane, ceasefire):
     glossary = sim.analyze(ceasefire).glossary
     figure = plot.parameter_plane_figure(
-        plane, "parties.north.reservation", "parties.south.reservation", glossary)
+        plane, "parties.north.reservation", "parties.south.reservation", glossary
+    )
     sizes = figure.axes[0]
     nash = next(a for a in figure.axes if a.get_title(loc="left").startswith("Which Nash"))
     mesh = next(c for c in sizes.collections if isinstance(c, QuadMesh))
     counts = np.array(plane.metric("agreement_count")).reshape(6, 7).T  # rows: South
-    np.testing.assert_array_equal(np.ma.getdata(mesh.get_array()).reshape(7, 6)[counts > 0],
-                                  counts[counts > 0])
+    np.testing.assert_array_equal(
+        np.ma.getdata(mesh.get_array()).reshape(7, 6)[counts > 0], counts[counts > 0]
+    )
     np.testing.assert_array_equal(np.ma.getmaskarray(mesh.get_array()).reshape(7, 6), counts == 0)
     assert any(isinstance(c, LineCollection) for c in sizes.collections)
     assert sizes.get_xlabel() == "North's reservation value"
@@ -340,10 +380,12 @@ def test_sensitivity_bars_are_the_sobol_indices(indices, ceasefire):
     ax = plot.sensitivity_figure(indices, glossary=glossary).axes[0]
     values = indices.sobol_indices("agreement_count")
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    order = {"North's reservation value": "parties.north.reservation",
-             "South's reservation value": "parties.south.reservation"}
+    order = {
+        "North's reservation value": "parties.north.reservation",
+        "South's reservation value": "parties.south.reservation",
+    }
     bars = ax.patches
-    total, first = bars[: len(labels)], bars[len(labels):]
+    total, first = bars[: len(labels)], bars[len(labels) :]
     for label, t_bar, f_bar in zip(labels, total, first, strict=True):
         assert t_bar.get_width() == pytest.approx(values["total_order"][order[label]])
         assert f_bar.get_width() == pytest.approx(values["first_order"][order[label]])
@@ -361,21 +403,30 @@ def test_trace_figure_draws_each_sides_offers_by_round_and_in_utility_space(ceas
     own = {line.get_label(): line for line in rounds.lines}
     north = own["North: its own offers"]
     assert list(north.get_xdata()) == [m.round for m in trace.moves if m.proposer == "north"]
-    assert list(north.get_ydata()) == [m.utilities["north"] for m in trace.moves
-                                       if m.proposer == "north"]
+    assert list(north.get_ydata()) == [
+        m.utilities["north"] for m in trace.moves if m.proposer == "north"
+    ]
     received = own["South: offers it received"]
-    assert list(received.get_ydata()) == [m.utilities["south"] for m in trace.moves
-                                          if m.proposer != "south"]
+    assert list(received.get_ydata()) == [
+        m.utilities["south"] for m in trace.moves if m.proposer != "south"
+    ]
     assert rounds.get_title(loc="left") == (
-        "Alternating offers: Agreement in round 95\nTactics: North boulware, South conceder")
+        "Alternating offers: Agreement in round 95\nTactics: North boulware, South conceder"
+    )
     assert [flat(t) for t in legend_texts(rounds.get_legend())] == [
-        "North: its own offers", "North: offers it received", "North: reservation value",
-        "South: its own offers", "South: offers it received", "South: reservation value",
+        "North: its own offers",
+        "North: offers it received",
+        "North: reservation value",
+        "South: its own offers",
+        "South: offers it received",
+        "South: reservation value",
         "Offer broke the party's red lines",
     ]
     assert (space.get_xlabel(), space.get_ylabel()) == ("North's utility", "South's utility")
     assert legend_texts(space.get_legend()) == [
-        "Offers by North", "Offers by South", "Broke some party's red lines",
+        "Offers by North",
+        "Offers by South",
+        "Broke some party's red lines",
         "Agreement (round 95)",
     ]
     star = next(line for line in space.lines if line.get_marker() == "*")
@@ -400,7 +451,8 @@ def test_blocking_chart_without_agreement_shows_relaxations_and_prices(deadlock)
     top, matrix, right = figure.axes[:3]
     assert [round(b.get_height()) for b in top.patches] == [r.opens for r in blocking.relaxations]
     assert [round(b.get_width()) for b in right.patches] == [
-        blocking.prices[c] for c in blocking.constraints]
+        blocking.prices[c] for c in blocking.constraints
+    ]
     labels = [flat(t.get_text()) for t in matrix.get_yticklabels()]
     assert labels[0] == "North: North accepts no foreign peacekeepers"
     assert "North: no deal worse than its reservation value (0.20)" in labels
@@ -421,9 +473,14 @@ def test_blocking_chart_with_agreement_shows_the_binding_commitments(ceasefire):
 # --------------------------------------------------------------------------- command line
 
 
-@pytest.mark.parametrize("kind, suffix, magic", [
-    ("region", "png", b"\x89PNG"), ("utility", "svg", b"<?xml"), ("blocking", "pdf", b"%PDF"),
-])
+@pytest.mark.parametrize(
+    "kind, suffix, magic",
+    [
+        ("region", "png", b"\x89PNG"),
+        ("utility", "svg", b"<?xml"),
+        ("blocking", "pdf", b"%PDF"),
+    ],
+)
 def test_negosim_plot_writes_the_format_its_extension_names(negosim, tmp_path, kind, suffix, magic):
     out = tmp_path / f"figure.{suffix}"
     result = negosim("plot", CEASEFIRE, "--kind", kind, "-o", out)
@@ -431,13 +488,16 @@ def test_negosim_plot_writes_the_format_its_extension_names(negosim, tmp_path, k
     assert out.read_bytes()[: len(magic)] == magic
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--kind", "nope"], "invalid choice: 'nope'"),
-    (["--x", "nope"], "--x: unknown issue 'nope' (issues: border, peacekeepers, sanctions)"),
-    (["--x", "border", "--y", "border"], "two different issues"),
-    (["--kind", "utility", "--parties", "north,east"], "--parties: unknown party 'east'"),
-    (["--kind", "blocking", "--x", "border"], "--x and --y apply to --kind region only"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--kind", "nope"], "invalid choice: 'nope'"),
+        (["--x", "nope"], "--x: unknown issue 'nope' (issues: border, peacekeepers, sanctions)"),
+        (["--x", "border", "--y", "border"], "two different issues"),
+        (["--kind", "utility", "--parties", "north,east"], "--parties: unknown party 'east'"),
+        (["--kind", "blocking", "--x", "border"], "--x and --y apply to --kind region only"),
+    ],
+)
 def test_negosim_plot_bad_input_exits_2_with_one_line(negosim, tmp_path, argv, message):
     result = negosim("plot", CEASEFIRE, *argv, "-o", tmp_path / "x.png")
     assert result.status == 2
@@ -447,11 +507,19 @@ def test_negosim_plot_bad_input_exits_2_with_one_line(negosim, tmp_path, argv, m
 
 
 def test_figure_files_must_be_png_svg_or_pdf(negosim, tmp_path):
-    for argv in (["plot", CEASEFIRE, "-o", tmp_path / "x.gif"],
-                 ["run", CEASEFIRE, "--plot", tmp_path / "x.gif"],
-                 ["simulate", CEASEFIRE, "--plot", tmp_path / "x.gif"],
-                 ["sweep", CEASEFIRE, "--param", "parties.north.reservation=0:0.5:3",
-                  "--plot", tmp_path / "x.gif"]):
+    for argv in (
+        ["plot", CEASEFIRE, "-o", tmp_path / "x.gif"],
+        ["run", CEASEFIRE, "--plot", tmp_path / "x.gif"],
+        ["simulate", CEASEFIRE, "--plot", tmp_path / "x.gif"],
+        [
+            "sweep",
+            CEASEFIRE,
+            "--param",
+            "parties.north.reservation=0:0.5:3",
+            "--plot",
+            tmp_path / "x.gif",
+        ],
+    ):
         result = negosim(*argv)
         assert result.status == 2
         assert result.err == (
@@ -464,9 +532,10 @@ def test_run_and_sweep_write_their_figure_and_still_print(negosim, tmp_path):
     result = negosim("run", CEASEFIRE, "--plot", tmp_path / "run.png")
     assert result.status == 0 and "Nash" in result.out
     assert (tmp_path / "run.png").read_bytes()[:4] == b"\x89PNG"
-    for params, name in ((["parties.north.reservation=0:0.5:4"], "line"),
-                         (["parties.north.reservation=0:0.5:3",
-                           "parties.south.reservation=0.2:0.8:3"], "plane")):
+    for params, name in (
+        (["parties.north.reservation=0:0.5:4"], "line"),
+        (["parties.north.reservation=0:0.5:3", "parties.south.reservation=0.2:0.8:3"], "plane"),
+    ):
         argv = [a for p in params for a in ("--param", p)]
         result = negosim("sweep", CEASEFIRE, *argv, "--plot", tmp_path / f"{name}.svg", "--json")
         assert result.status == 0, result.err
@@ -482,11 +551,15 @@ def test_simulate_writes_the_trace_or_the_summary(negosim, tmp_path):
 
 
 def test_sweep_plot_refuses_three_parameters_before_running(negosim, tmp_path):
-    argv = ["--param", "parties.north.reservation=0:0.5:2",
-            "--param", "parties.south.reservation=0:0.5:2",
-            "--param", "parties.north.power=1:2:2"]
+    argv = [
+        "--param",
+        "parties.north.reservation=0:0.5:2",
+        "--param",
+        "parties.south.reservation=0:0.5:2",
+        "--param",
+        "parties.north.power=1:2:2",
+    ]
     result = negosim("sweep", CEASEFIRE, *argv, "--plot", tmp_path / "x.png")
     assert result.status == 2
     assert "--plot draws sweeps over one or two parameters" in result.err
     assert result.out == ""
-

@@ -84,9 +84,10 @@ def test_results_do_not_depend_on_the_order_of_parties_issues_or_options(data, r
     first = sim.analyze(scenario_from_data(data)).to_dict()
     second = sim.analyze(scenario_from_data(shuffled)).to_dict()
     for key in ("space", "agreement", "pareto"):
-        assert second[key]["size" if key == "space" else "count"] == first[key][
-            "size" if key == "space" else "count"
-        ]
+        assert (
+            second[key]["size" if key == "space" else "count"]
+            == first[key]["size" if key == "space" else "count"]
+        )
     nash_first, nash_second = first["solutions"]["nash"], second["solutions"]["nash"]
     assert (nash_first is None) == (nash_second is None)
     if nash_first is not None:

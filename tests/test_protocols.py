@@ -265,6 +265,11 @@ def test_tactics_and_discounts_declared_in_the_scenario_are_used():
     declared = scenario_from_data(data)
     explicit = sim.load_scenario(path)
     a = sim.simulate(declared, rounds=8, seed=1)
-    b = sim.simulate(explicit, rounds=8, seed=1, tactics={"north": "hardliner"},
-                     discount={"north": 1.0, "south": 0.9, "guarantor": 1.0})
+    b = sim.simulate(
+        explicit,
+        rounds=8,
+        seed=1,
+        tactics={"north": "hardliner"},
+        discount={"north": 1.0, "south": 0.9, "guarantor": 1.0},
+    )
     assert a.to_dict() == b.to_dict()

@@ -23,7 +23,7 @@ def test_readme_python_examples_run(tmp_path):
 
 def test_readme_quick_start_names_commands_that_exist():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    quick = text[text.index("## Quick start"):text.index("## The command line")]
+    quick = text[text.index("## Quick start") : text.index("## The command line")]
     assert "pip install -e . && negosim run scenarios/berlin-2025-12.yaml" in quick
     assert "pip install -e '.[dev]' && python -m pytest" in quick
     assert (ROOT / "scenarios" / "berlin-2025-12.yaml").exists()

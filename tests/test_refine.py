@@ -7,16 +7,27 @@ from sim.io import scenario_from_data
 
 
 def split(a_curve, b_curve, reservations=(0.0, 0.0), powers=(1.0, 1.0), red_lines=(), step=0.3):
-    return scenario_from_data({
-        "title": "split",
-        "issues": {"x": {"kind": "continuous", "range": [0, 1], "step": step}},
-        "parties": {
-            "a": {"weights": {"x": 1}, "values": {"x": a_curve}, "reservation": reservations[0],
-                  "power": powers[0]},
-            "b": {"weights": {"x": 1}, "values": {"x": b_curve}, "reservation": reservations[1],
-                  "power": powers[1], "red_lines": list(red_lines)},
-        },
-    })
+    return scenario_from_data(
+        {
+            "title": "split",
+            "issues": {"x": {"kind": "continuous", "range": [0, 1], "step": step}},
+            "parties": {
+                "a": {
+                    "weights": {"x": 1},
+                    "values": {"x": a_curve},
+                    "reservation": reservations[0],
+                    "power": powers[0],
+                },
+                "b": {
+                    "weights": {"x": 1},
+                    "values": {"x": b_curve},
+                    "reservation": reservations[1],
+                    "power": powers[1],
+                    "red_lines": list(red_lines),
+                },
+            },
+        }
+    )
 
 
 LINEAR_A = [[0, 0], [1, 1]]
@@ -68,7 +79,9 @@ def test_red_lines_constrain_the_refinement():
 
 
 def test_refined_package_is_accepted_by_every_party():
-    scenario = split(LINEAR_A, LINEAR_B, reservations=(0.1, 0.2), red_lines=[{"id": "r", "rule": "x >= 0.2"}])
+    scenario = split(
+        LINEAR_A, LINEAR_B, reservations=(0.1, 0.2), red_lines=[{"id": "r", "rule": "x >= 0.2"}]
+    )
     nash = solutions(scenario)["nash"]
     evaluation = sim.evaluate(scenario, nash.package)
     assert evaluation.verdicts == {"a": "accept", "b": "accept"}
@@ -76,14 +89,16 @@ def test_refined_package_is_accepted_by_every_party():
 
 
 def test_integer_issues_stay_whole():
-    scenario = scenario_from_data({
-        "title": "whole",
-        "issues": {"x": {"kind": "continuous", "range": [0, 10], "step": 1, "integer": True}},
-        "parties": {
-            "a": {"weights": {"x": 1}, "values": {"x": [[0, 0], [10, 1]]}, "reservation": 0.15},
-            "b": {"weights": {"x": 1}, "values": {"x": [[0, 1], [10, 0]]}},
-        },
-    })
+    scenario = scenario_from_data(
+        {
+            "title": "whole",
+            "issues": {"x": {"kind": "continuous", "range": [0, 10], "step": 1, "integer": True}},
+            "parties": {
+                "a": {"weights": {"x": 1}, "values": {"x": [[0, 0], [10, 1]]}, "reservation": 0.15},
+                "b": {"weights": {"x": 1}, "values": {"x": [[0, 1], [10, 0]]}},
+            },
+        }
+    )
     nash = sim.analyze(scenario).solutions["nash"]
     # The continuous optimum is x = 5.75; whole values only: 5 or 6 (0.35 * 0.5 < 0.45 * 0.4).
     assert nash.package["x"] == 6.0 and not nash.refined

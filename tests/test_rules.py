@@ -10,8 +10,9 @@ DOMAINS = {
     "border": IssueDomain("border", "ordinal", ("current_line", "buffer_zone", "full_withdrawal")),
     "colour": IssueDomain("colour", "categorical", ("red", "green", "blue")),
     "peacekeepers": IssueDomain("peacekeepers", "boolean", ("false", "true")),
-    "cap": IssueDomain("cap", "continuous", ("0", "250", "500"), values=(0.0, 250.0, 500.0),
-                       bounds=(0.0, 500.0)),
+    "cap": IssueDomain(
+        "cap", "continuous", ("0", "250", "500"), values=(0.0, 250.0, 500.0), bounds=(0.0, 500.0)
+    ),
 }
 ORDER = list(DOMAINS)
 
@@ -112,7 +113,9 @@ def test_implication_holds_unless_antecedent_true_and_consequent_false():
 
 
 def test_predicates_broadcast_over_columns():
-    predicate = rules.compile_rule(rules.parse("border == current_line or colour in [blue]"), DOMAINS, ORDER)
+    predicate = rules.compile_rule(
+        rules.parse("border == current_line or colour in [blue]"), DOMAINS, ORDER
+    )
     columns = [np.array([[0], [1]]), np.array([[0, 2]]), np.zeros(1, int), np.zeros(1, int)]
     assert predicate(columns).tolist() == [[True, True], [False, True]]
     assert predicate.issues == frozenset({0, 1})

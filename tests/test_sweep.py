@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 import sim
-from sim.designs import Axis
 from sim.io import scenario_from_data
 from sim.parameters import ParameterError, apply, resolve
 from sim.results import SweepPoint, SweepResult
@@ -28,22 +27,35 @@ def ceasefire():
 
 def with_batna(distribution):
     data = yaml.safe_load(CEASEFIRE.read_text())
-    data["parameters"] = {"north_batna": {"value": 0.2, "range": [0.0, 0.6], "distribution": distribution}}
+    data["parameters"] = {
+        "north_batna": {"value": 0.2, "range": [0.0, 0.6], "distribution": distribution}
+    }
     data["parties"]["north"]["reservation"] = "$north_batna"
     return scenario_from_data(data)
 
 
 def test_grid_visits_every_combination_first_parameter_slowest(ceasefire):
-    result = sweep(ceasefire, {"parties.north.reservation": (0, 0.6, 4), "parties.south.reservation": (0, 0.8, 3)})
-    assert [tuple(p.values.values()) for p in result.points][:4] == [(0.0, 0.0), (0.0, 0.4), (0.0, 0.8), (0.2, 0.0)]
+    result = sweep(
+        ceasefire,
+        {"parties.north.reservation": (0, 0.6, 4), "parties.south.reservation": (0, 0.8, 3)},
+    )
+    assert [tuple(p.values.values()) for p in result.points][:4] == [
+        (0.0, 0.0),
+        (0.0, 0.4),
+        (0.0, 0.8),
+        (0.2, 0.0),
+    ]
     # North clears 0.35 at best (eased sanctions): no agreement once it asks for 0.4.
     counts = result.metric("agreement_count")
     assert counts == [2, 2, 0, 2, 2, 0, 0, 0, 0, 0, 0, 0]
 
 
 def test_reservation_fast_path_equals_full_reanalysis(ceasefire):
-    params = {"parties.north.reservation": (0, 0.5, 6), "parties.south.power": (0.5, 3, 3),
-              "parties.guarantor.reservation": (0, 1, 2)}
+    params = {
+        "parties.north.reservation": (0, 0.5, 6),
+        "parties.south.power": (0.5, 3, 3),
+        "parties.guarantor.reservation": (0, 1, 2),
+    }
     result = sweep(ceasefire, params)
     targets = [resolve(ceasefire, path) for path in params]
     for point in result.points:
@@ -91,7 +103,9 @@ def test_out_of_range_values_are_errors_naming_the_path(ceasefire):
 
 def test_monte_carlo_matches_the_analytic_probability_of_agreement():
     # Agreement iff North's reservation <= 0.35; uniform on [0, 0.6] gives 0.35 / 0.6.
-    result = monte_carlo(with_batna({"kind": "uniform", "low": 0, "high": 0.6}), 400, seed=7, quiet=True)
+    result = monte_carlo(
+        with_batna({"kind": "uniform", "low": 0, "high": 0.6}), 400, seed=7, quiet=True
+    )
     p, low, high = result.agreement_probability()
     assert low <= 0.35 / 0.6 <= high
     assert abs(p - 0.35 / 0.6) < 0.08
@@ -118,7 +132,9 @@ def test_sobol_indices_attribute_variance_to_the_parameter_that_matters(ceasefir
     result = sweep(
         ceasefire,
         {"parties.north.reservation": (0, 0.6), "parties.guarantor.reservation": (0, 1)},
-        design="sobol_indices", n=64, seed=1,
+        design="sobol_indices",
+        n=64,
+        seed=1,
     )
     indices = result.sobol_indices("agreement_count")
     assert indices["total_order"]["parties.north.reservation"] > 0.9
@@ -136,7 +152,10 @@ def test_sampled_designs_stay_in_their_box_and_are_reproducible(ceasefire):
 
 
 def test_results_are_identical_on_every_executor(ceasefire):
-    params = {"parties.south.weights.sanctions": (0.1, 4, 6), "parties.north.reservation": (0, 0.4, 3)}
+    params = {
+        "parties.south.weights.sanctions": (0.1, 4, 6),
+        "parties.north.reservation": (0, 0.4, 3),
+    }
     serial = sweep(ceasefire, params)
     processes = sweep(ceasefire, params, executor="processes", workers=2)
     dask = sweep(ceasefire, params, executor="dask", workers=2)
@@ -151,9 +170,20 @@ def test_to_frame_has_a_row_per_point(ceasefire):
 
 def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path, ceasefire):
     out = tmp_path / "points.jsonl"
-    command = [sys.executable, "-m", "sim.cli", "sweep", str(CEASEFIRE), "--quiet",
-               "--param", "parties.south.weights.sanctions=0.1:4:40",
-               "--param", "parties.north.weights.border=0.1:2:15", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "sweep",
+        str(CEASEFIRE),
+        "--quiet",
+        "--param",
+        "parties.south.weights.sanctions=0.1:4:40",
+        "--param",
+        "parties.north.weights.border=0.1:2:15",
+        "--out",
+        str(out),
+    ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -164,7 +194,10 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path, ceasefire):
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     finished = out.read_text().count("\n") - 1
-    params = {"parties.south.weights.sanctions": (0.1, 4, 40), "parties.north.weights.border": (0.1, 2, 15)}
+    params = {
+        "parties.south.weights.sanctions": (0.1, 4, 40),
+        "parties.north.weights.border": (0.1, 2, 15),
+    }
     resumed = sweep(ceasefire, params, out=out, resume=True, quiet=True)
     uninterrupted = sweep(ceasefire, params, quiet=True)
     assert resumed == uninterrupted
@@ -183,7 +216,10 @@ def test_resume_refuses_a_checkpoint_from_another_sweep(tmp_path, ceasefire):
 def test_cli_sweep_json_and_errors(capsys):
     from sim.cli import main
 
-    assert main(["sweep", str(CEASEFIRE), "--param", "parties.north.reservation=0:0.4:3", "--json"]) == 0
+    assert (
+        main(["sweep", str(CEASEFIRE), "--param", "parties.north.reservation=0:0.4:3", "--json"])
+        == 0
+    )
     data = json.loads(capsys.readouterr().out)
     assert [p["metrics"]["agreement_count"] for p in data["points"]] == [2, 2, 0]
     assert data["agreement_probability"]["estimate"] == pytest.approx(2 / 3)

@@ -188,7 +188,9 @@ def refine(
     point is returned. Returns None when the scenario has no continuous issue or nothing
     feasible (and better) was found.
     """
-    refinable = [g is not None and not i for g, i in zip(compiled.grids, compiled.integer, strict=True)]
+    refinable = [
+        g is not None and not i for g, i in zip(compiled.grids, compiled.integer, strict=True)
+    ]
     if not any(refinable) or len(candidates) == 0:
         return None
     gating = [

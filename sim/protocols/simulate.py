@@ -46,7 +46,8 @@ def _scenario_tactics(
 ) -> dict[str, str | Tactic]:
     """Tactics the scenario names per party, overridden by the caller's."""
     merged: dict[str, str | Tactic] = {
-        party.id: party.tactic for party in scenario.party_list
+        party.id: party.tactic
+        for party in scenario.party_list
         if party.tactic is not None and party.must_accept and party.reservation_applies
     }
     merged.update(tactics or {})
