@@ -83,3 +83,18 @@ def test_large_frontiers_match_the_definition(seed, parties, decimals):
         better = (points[:, None, :] > block[None, :, :]).any(axis=2)
         expected[first : first + 500] = ~(at_least & better).any(axis=0)
     assert (pareto_mask(points) == expected).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    arrays(np.float64, st.tuples(st.integers(1, 40), st.just(2)),
+           elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])),
+    arrays(np.float64, st.tuples(st.integers(1, 60), st.just(2)),
+           elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])),
+)
+def test_two_party_dominance_by_binary_search_matches_pairwise_comparison(front, candidates):
+    from sim.engine.pareto import dominated_by
+
+    at_least = (front[:, None, :] >= candidates[None, :, :]).all(axis=2)
+    better = (front[:, None, :] > candidates[None, :, :]).any(axis=2)
+    assert (dominated_by(front, candidates) == (at_least & better).any(axis=0)).all()

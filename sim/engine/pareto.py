@@ -70,11 +70,31 @@ def _dominates(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return result
 
 
+def _dominated_2d(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Two dimensions by binary search: O((F + n) log F) instead of F x n comparisons.
+
+    A candidate ``(x, y)`` is dominated when some front point has ``fx >= x`` and
+    ``fy > y``, or ``fx > x`` and ``fy >= y``: suffix maxima of ``fy`` over the front sorted
+    by ``fx`` answer both with one search each.
+    """
+    order = np.argsort(front[:, 0], kind="stable")
+    fx, fy = front[order, 0], front[order, 1]
+    suffix = np.maximum.accumulate(fy[::-1])[::-1]
+    suffix = np.append(suffix, -np.inf)
+    x, y = candidates[:, 0], candidates[:, 1]
+    at_least_x = suffix[np.searchsorted(fx, x, side="left")]
+    beyond_x = suffix[np.searchsorted(fx, x, side="right")]
+    result: np.ndarray = (at_least_x > y) | (beyond_x >= y)
+    return result
+
+
 def dominated_by(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     """For each candidate, whether some row of ``front`` dominates it."""
     result = np.zeros(len(candidates), dtype=bool)
     if len(front) == 0 or len(candidates) == 0:
         return result
+    if front.shape[1] == 2:
+        return _dominated_2d(front, candidates)
     step = max(1, _WORK // max(1, len(front)))
     for first in range(0, len(candidates), step):
         block = candidates[first : first + step]
