@@ -17,7 +17,15 @@ from typing import Any
 
 import yaml
 
-__all__ = ["InputError", "Document", "read_document", "MAX_BYTES", "MAX_DEPTH", "MAX_NODES"]
+__all__ = [
+    "InputError",
+    "Document",
+    "read_bounded",
+    "read_document",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+]
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
@@ -156,6 +164,18 @@ def _check_data(file: str, data: Any) -> None:
             stack.extend((value, depth + 1) for value in node)
 
 
+def read_bounded(path: str | Path) -> tuple[str, bytes]:
+    """The bytes of an input file, refusing a missing file or one over :data:`MAX_BYTES`."""
+    file = str(path)
+    source = Path(path)
+    if not source.is_file():
+        raise InputError(file, "no such file")
+    size = source.stat().st_size
+    if size > MAX_BYTES:
+        raise InputError(file, f"file is {size} bytes; the limit is {MAX_BYTES}")
+    return file, source.read_bytes()
+
+
 def read_document(path: str | Path) -> Document:
     """Read one YAML (``.yaml``/``.yml``) or JSON (``.json``) file safely.
 
@@ -164,20 +184,14 @@ def read_document(path: str | Path) -> Document:
     InputError
         If the file is missing, too large, not UTF-8, malformed, too deep or empty.
     """
-    file = str(path)
-    source = Path(path)
-    if not source.is_file():
-        raise InputError(file, "no such file")
-    size = source.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError(file, f"file is {size} bytes; the limit is {MAX_BYTES}")
+    file, data = read_bounded(path)
     try:
-        text = source.read_bytes().decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InputError(file, f"not UTF-8 text (byte {error.start})") from None
     if not text.strip():
         raise InputError(file, "file is empty; expected a scenario mapping")
-    if source.suffix.lower() == ".json":
+    if Path(path).suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:

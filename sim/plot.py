@@ -1602,10 +1602,15 @@ def blocking_figure(blocking: Blocking, ax: Axes | None = None) -> Figure:
         if not any(opens):
             top.set_axis_off()
             top.text(
-                0.5, 0.5,
+                0.5,
+                0.5,
                 "The regions these relaxations open are too small for a uniform sample of\n"
                 f"{blocking.space_size:,} packages to size (exact search found each of them).",
-                ha="center", va="center", fontsize=9.5, color="#555555", transform=top.transAxes,
+                ha="center",
+                va="center",
+                fontsize=9.5,
+                color="#555555",
+                transform=top.transAxes,
             )
             opens = []
         if opens:

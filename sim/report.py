@@ -146,7 +146,8 @@ def analysis_report(analysis: Analysis) -> str:
     if analysis.pruned_options:
         lines.append(
             _wrap(
-                f"{analysis.pruned_size:,} remain after removing options that a red line of a party "
+                f"{analysis.pruned_size:,} remain after removing options that a red line of a "
+                "party "
                 "that must accept rules out on its own:",
                 "  ",
             )

@@ -81,7 +81,8 @@ def test_engine_never_imports_pydantic_or_the_model():
 def test_importing_sim_loads_no_heavy_library():
     code = (
         "import sys, sim; "
-        "heavy = [m for m in ('numpy', 'scipy', 'matplotlib', 'pydantic', 'yaml') if m in sys.modules]; "
+        "heavy = [m for m in ('numpy', 'scipy', 'matplotlib', 'pydantic', 'yaml') "
+        "if m in sys.modules]; "
         "print(','.join(heavy))"
     )
     result = subprocess.run(

@@ -31,7 +31,7 @@ def objective(compiled, name, utilities, ideal=None):
 
 
 def close(a, b):
-    return all(abs(x - y) <= 1e-6 * max(1.0, abs(y)) for x, y in zip(a, b))
+    return all(abs(x - y) <= 1e-6 * max(1.0, abs(y)) for x, y in zip(a, b, strict=True))
 
 
 @SETTINGS

@@ -15,7 +15,6 @@ from sim.compile import compile_scenario
 from sim.documents import InputError
 from sim.engine.pareto import pareto_mask
 from sim.engine.space import full_space, utilities_of
-from sim.interop import genius
 from sim.interop.genius import (
     GeniusExportError,
     export_genius,
@@ -306,7 +305,9 @@ def test_size_limit_missing_and_empty_files(tmp_path, monkeypatch):
         genius_scenario_data(tmp_path / "empty.xml", CAR_FILES[1])
     with pytest.raises(InputError, match="at least one profile"):
         genius_scenario_data(CAR_FILES[0], [])
-    monkeypatch.setattr(genius, "MAX_BYTES", 100)
+    import sim.documents
+
+    monkeypatch.setattr(sim.documents, "MAX_BYTES", 100)
     with pytest.raises(InputError, match="the limit is 100"):
         genius_scenario_data(*CAR_FILES)
 

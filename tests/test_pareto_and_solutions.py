@@ -87,10 +87,16 @@ def test_large_frontiers_match_the_definition(seed, parties, decimals):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    arrays(np.float64, st.tuples(st.integers(1, 40), st.just(2)),
-           elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])),
-    arrays(np.float64, st.tuples(st.integers(1, 60), st.just(2)),
-           elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0])),
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 40), st.just(2)),
+        elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]),
+    ),
+    arrays(
+        np.float64,
+        st.tuples(st.integers(1, 60), st.just(2)),
+        elements=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]),
+    ),
 )
 def test_two_party_dominance_by_binary_search_matches_pairwise_comparison(front, candidates):
     from sim.engine.pareto import dominated_by

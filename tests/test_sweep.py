@@ -59,7 +59,9 @@ def test_reservation_fast_path_equals_full_reanalysis(ceasefire):
     result = sweep(ceasefire, params)
     targets = [resolve(ceasefire, path) for path in params]
     for point in result.points:
-        full = _analysis_metrics(apply(ceasefire, dict(zip(targets, point.values.values()))), False)
+        full = _analysis_metrics(
+            apply(ceasefire, dict(zip(targets, point.values.values(), strict=True))), False
+        )
         assert point.metrics == full
 
 

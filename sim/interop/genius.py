@@ -57,7 +57,7 @@ from xml.parsers import expat
 import numpy as np
 import yaml
 
-from sim.documents import MAX_BYTES, MAX_NODES, InputError
+from sim.documents import MAX_NODES, InputError, read_bounded
 from sim.io import scenario_from_data
 from sim.schema import MAX_OPTIONS, Issue, Party, Scenario
 
@@ -118,14 +118,7 @@ def _error(file: str, message: str, element: _Element | None = None) -> InputErr
 
 def _read_xml(path: str | Path) -> tuple[str, _Element]:
     """Parse a GENIUS file safely: bounded size, no DTD, no entities."""
-    file = str(path)
-    source = Path(path)
-    if not source.is_file():
-        raise InputError(file, "no such file")
-    size = source.stat().st_size
-    if size > MAX_BYTES:
-        raise InputError(file, f"file is {size} bytes; the limit is {MAX_BYTES}")
-    data = source.read_bytes()
+    file, data = read_bounded(path)
     if not data.strip():
         raise InputError(file, "file is empty; expected GENIUS XML")
     found = _DECLARATION.search(data)
