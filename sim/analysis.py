@@ -267,7 +267,8 @@ def _evaluate_any(
     """Evaluate by enumeration when the completions fit the limit, else by exact search."""
     fixed = package_options(compiled, package)
     completions = full_space(compiled, fixed).size
-    if completions <= compiled.max_packages or not compiled.exact_search:
+    limit = min(compiled.max_packages, compiled.max_completions)
+    if completions <= limit or not compiled.exact_search:
         return _evaluate(compiled, fixed, fragmentary)
     from sim.exact import exact_evaluation
 

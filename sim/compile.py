@@ -87,6 +87,7 @@ class CompiledScenario:
     power: np.ndarray
     weights_normalized: tuple[bool, ...]
     max_packages: int
+    max_completions: int
     chunk_size: int
     exact_search: bool = True
 
@@ -316,6 +317,7 @@ def compile_scenario(
         power=_frozen(np.array([party.power for party in parties], dtype=float)),
         weights_normalized=tuple(normalized for _, normalized in per_party),
         max_packages=scenario.limits.max_packages,
+        max_completions=scenario.limits.max_completions,
         chunk_size=scenario.limits.chunk_size,
         exact_search=scenario.limits.exact_search,
     )

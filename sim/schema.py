@@ -448,10 +448,12 @@ class Limits(_Model):
 
     ``max_packages`` bounds enumeration. Above it, the analysis switches to exact search
     (mixed-integer programming) unless ``exact_search`` is false, in which case a space
-    that large is an error.
+    that large is an error. ``max_completions`` does the same for the completions of one
+    partial proposal (verdicts stay exact; counts are then estimated).
     """
 
     max_packages: int = Field(default=200_000_000, ge=0)
+    max_completions: int = Field(default=20_000_000, ge=0)
     chunk_size: int = Field(default=1 << 16, ge=1024, le=1 << 26)
     exact_search: bool = True
 

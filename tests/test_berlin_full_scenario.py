@@ -174,7 +174,8 @@ def test_analyze_takes_the_exact_path(analysis, scenario):
     The region question itself is settled before any search: options that single-issue
     red lines rule out empty the space (as in the flagship), and the engine only switches
     to exact search when the space left after that pruning exceeds the limit. Every
-    proposal whose completions exceed the limit is judged by exact search.
+    proposal whose completions exceed the limit (``limits.max_completions``) is judged by
+    exact search.
     """
     assert analysis.method == "milp" or analysis.pruned_size == 0
     compiled = compile_scenario(scenario)
@@ -183,7 +184,8 @@ def test_analyze_takes_the_exact_path(analysis, scenario):
         completions = full_space(compiled, package_options(compiled, proposal.choices)).size
         evaluation = analysis.proposals[proposal.id]
         assert evaluation.completions == completions
-        if completions > scenario.limits.max_packages:
+        limit = min(scenario.limits.max_packages, scenario.limits.max_completions)
+        if completions > limit:
             assert not evaluation.counts_exact, proposal.id
             by_search.add(proposal.id)
         else:
