@@ -274,14 +274,13 @@ def _evaluate_any(
 
     found = exact_evaluation(compiled, fixed)
     open_issues = tuple(issue for k, issue in enumerate(compiled.issue_ids) if k not in fixed)
-    nash = found["nash"]
-    best = None if nash is None else _solution(compiled, "nash", nash.options, nash.utilities, 1)  # type: ignore[attr-defined]
+    nash = found.nash
+    best = None if nash is None else _solution(compiled, "nash", nash.options, nash.utilities, 1)
     verdicts: dict[str, Verdict] = {}
     for p, party in enumerate(compiled.party_ids):
-        accepted = completions if found["every"][p] else int(found["some"][p])  # type: ignore[index]
+        accepted = completions if found.every[p] else int(found.some[p])
         verdicts[party] = verdict(accepted, completions, True, fragmentary)  # type: ignore[assignment]
-    never = ~found["ever_holds"]  # type: ignore[operator]
-    region = int(found["region_count"]) if found["region_exists"] else 0  # type: ignore[call-overload]
+    never = ~found.ever_holds
     return Evaluation(
         package={compiled.issue_ids[k]: compiled.choice(k, o) for k, o in sorted(fixed.items())},
         open_issues=open_issues,
@@ -289,7 +288,7 @@ def _evaluate_any(
         margins=dict(best.margins) if best else dict.fromkeys(compiled.party_ids),
         utility_range={
             party: (float(lo), float(hi))
-            for party, lo, hi in zip(compiled.party_ids, found["low"], found["high"], strict=True)  # type: ignore[call-overload]
+            for party, lo, hi in zip(compiled.party_ids, found.low, found.high, strict=True)
         },
         verdicts=verdicts,
         broken_red_lines={
@@ -303,12 +302,10 @@ def _evaluate_any(
         ],
         completions=completions,
         acceptable_completions={
-            party: max(int(count), 1 if found["some"][p] else 0)  # type: ignore[index]
-            for p, (party, count) in enumerate(
-                zip(compiled.party_ids, found["party_counts"], strict=True)
-            )  # type: ignore[call-overload]
+            party: max(int(found.party_counts[p]), 1 if found.some[p] else 0)
+            for p, party in enumerate(compiled.party_ids)
         },
-        agreement_completions=max(region, 1) if found["region_exists"] else 0,
+        agreement_completions=max(found.region_count, 1) if found.region_exists else 0,
         best_completion=best,
         counts_exact=False,
     )

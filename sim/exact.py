@@ -9,11 +9,13 @@ enumeration: they are estimated from a uniform sample of packages and flagged as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.compile import CompiledScenario
 from sim.engine.agreement import judge
-from sim.engine.milp import Program, base_program, exact_solution
+from sim.engine.milp import MilpResult, Program, base_program, exact_solution
 from sim.engine.space import Block, Space, full_space, prune, utilities_of
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "sample_judgement",
     "estimate",
     "exact_solutions",
+    "ExactEvaluation",
     "exact_evaluation",
     "explain_exact",
 ]
@@ -66,7 +69,25 @@ def _feasible(program: Program) -> bool:
     return program.solve({}) is not None
 
 
-def exact_evaluation(compiled: CompiledScenario, fixed: dict[int, int]) -> dict[str, object]:
+@dataclass(frozen=True)
+class ExactEvaluation:
+    """What exact search says about a partial package's completions (per party / rule).
+
+    Counts (``party_counts``, ``region_count``) are estimates from a uniform sample.
+    """
+
+    some: np.ndarray
+    every: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    ever_holds: np.ndarray
+    region_exists: bool
+    nash: MilpResult | None
+    party_counts: np.ndarray
+    region_count: int
+
+
+def exact_evaluation(compiled: CompiledScenario, fixed: dict[int, int]) -> ExactEvaluation:
     """Verdict inputs for a partial package whose completions are too many to enumerate.
 
     For each party: whether some completion is acceptable to it, whether all are, and its
@@ -107,26 +128,18 @@ def exact_evaluation(compiled: CompiledScenario, fixed: dict[int, int]) -> dict[
         keeps.require(rule.predicate)
         ever_holds.append(_feasible(keeps))
     judgement = sample_judgement(compiled, space)
-    return {
-        "space": space,
-        "some": np.array(some, dtype=bool),
-        "every": np.array(every, dtype=bool),
-        "low": np.array(low),
-        "high": np.array(high),
-        "ever_holds": np.array(ever_holds, dtype=bool),
-        "region_exists": _feasible(base_program(compiled, space)),
-        "nash": exact_solution(compiled, space, "nash"),
-        "party_counts": np.array(
-            [
-                estimate(
-                    int(np.count_nonzero(judgement.accepts[:, p] & judgement.constraints_ok)),
-                    space.size,
-                )
-                for p in range(compiled.n_parties)
-            ]
-        ),
-        "region_count": estimate(int(np.count_nonzero(judgement.region)), space.size),
-    }
+    accepted = np.count_nonzero(judgement.accepts & judgement.constraints_ok[:, None], axis=0)
+    return ExactEvaluation(
+        some=np.array(some, dtype=bool),
+        every=np.array(every, dtype=bool),
+        low=np.array(low),
+        high=np.array(high),
+        ever_holds=np.array(ever_holds, dtype=bool),
+        region_exists=_feasible(base_program(compiled, space)),
+        nash=exact_solution(compiled, space, "nash"),
+        party_counts=np.array([estimate(int(n), space.size) for n in accepted]),
+        region_count=estimate(int(np.count_nonzero(judgement.region)), space.size),
+    )
 
 
 def _fails_somewhere(program: Program, predicate) -> bool:  # type: ignore[no-untyped-def]
