@@ -185,9 +185,26 @@ def _fast_path(scenario: Scenario) -> _ReservationFastPath:
     return _FAST_PATHS[key]
 
 
+def _enumerable(scenario: Scenario) -> bool:
+    """Whether the region and every proposal's completions fit the enumeration limits."""
+    from sim.compile import compile_scenario, package_options
+    from sim.engine.space import full_space, prune
+
+    compiled = compile_scenario(scenario)
+    if prune(compiled, full_space(compiled), compiled.gating_rules()).size > compiled.max_packages:
+        return False
+    limit = min(compiled.max_packages, compiled.max_completions)
+    return all(
+        full_space(compiled, package_options(compiled, proposal.choices)).size <= limit
+        for proposal in scenario.proposals.values()
+    )
+
+
 def _fast_path_applies(scenario: Scenario, targets: Sequence[Target]) -> bool:
     if any(issue.kind == "continuous" and not issue.integer for issue in scenario.issue_list):
         return False
+    if not _enumerable(scenario):
+        return False  # exact search answers each point instead
     for target in targets:
         if target.kind == "parameter":
             paths = [p for p, n in scenario.parameter_references.items() if n == target.parts[1]]

@@ -238,3 +238,13 @@ def test_only_whole_dollar_identifiers_outside_text_fields_are_references():
     assert scenario.issues["border"].label == "$4.37 per unit"
     assert scenario.issues["border"].options[0].label == "$north_batna"
     assert scenario.parameter_references == {}
+
+
+def test_sweeps_fall_back_to_full_analysis_when_exact_search_is_needed():
+    data = yaml.safe_load(CEASEFIRE.read_text())
+    data["limits"] = {"max_completions": 2}  # the framework's 6 completions go to exact search
+    scenario = scenario_from_data(data)
+    result = sweep(scenario, {"parties.north.reservation": (0, 0.4, 3)})
+    assert result.metric("agreement_count") == [2, 2, 0]
+    framework = [p.metrics["verdicts"]["framework"]["north"] for p in result.points]
+    assert framework == ["accept_some_completion", "accept_some_completion", "reject"]
