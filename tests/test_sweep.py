@@ -246,5 +246,9 @@ def test_sweeps_fall_back_to_full_analysis_when_exact_search_is_needed():
     scenario = scenario_from_data(data)
     result = sweep(scenario, {"parties.north.reservation": (0, 0.4, 3)})
     assert result.metric("agreement_count") == [2, 2, 0]
-    framework = [p.metrics["verdicts"]["framework"]["north"] for p in result.points]
-    assert framework == ["accept_some_completion", "accept_some_completion", "reject"]
+    target = resolve(scenario, "parties.north.reservation")
+    for point in result.points:
+        moved = apply(scenario, {target: point.values["parties.north.reservation"]})
+        assert point.metrics == _analysis_metrics(moved, False)
+    # North could still take sanctions lifted (0.5) at a reservation of 0.4.
+    assert result.points[2].metrics["verdicts"]["framework"]["north"] == "accept_some_completion"
