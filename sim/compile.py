@@ -250,7 +250,7 @@ def compile_scenario(
     for party in parties:
         for issue_id, spec in party.values.items():
             if scenario.issues[issue_id].kind == "continuous":
-                proposal_values[issue_id].extend(point[0] for point in spec)  # type: ignore[union-attr]
+                proposal_values[issue_id].extend(float(point[0]) for point in spec)  # type: ignore[union-attr,index]
     thresholds = _rule_numbers(scenario)
     built = {
         issue.id: _grid(issue, proposal_values[issue.id], thresholds[issue.id])

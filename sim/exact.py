@@ -55,9 +55,9 @@ def estimate(hits: int, size: int) -> int:
 
 def exact_solutions(
     compiled: CompiledScenario, space: Space, names: list[str]
-) -> dict[str, object]:
+) -> dict[str, MilpResult | None]:
     """Each named bargaining solution by exact search (None when the region is empty)."""
-    results: dict[str, object] = {}
+    results: dict[str, MilpResult | None] = {}
     for name in names:
         results[name] = exact_solution(compiled, space, name)
         if results[name] is None:

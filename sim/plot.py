@@ -1279,13 +1279,13 @@ def trace_figure(
         colour, marker = styles[party]
         name = _party_name(g, party)
         own = [
-            (m.round, m.utilities[party])
-            for m in moves  # type: ignore[index]
+            (m.round, m.utilities[party])  # type: ignore[index]
+            for m in moves
             if m.proposer == party
         ]
         received = [
-            (m.round, m.utilities[party])
-            for m in moves  # type: ignore[index]
+            (m.round, m.utilities[party])  # type: ignore[index]
+            for m in moves
             if m.proposer != party
         ]
         if own:
@@ -1309,8 +1309,8 @@ def trace_figure(
                 label=f"{name}: offers it received",
             )
         broken = [
-            (m.round, m.utilities[party])
-            for m in moves  # type: ignore[index]
+            (m.round, m.utilities[party])  # type: ignore[index]
+            for m in moves
             if party in m.replies and m.replies[party].red_lines
         ]
         if broken:
@@ -1397,8 +1397,8 @@ def trace_figure(
     for proposer in dict.fromkeys(m.proposer for m in moves):
         offers = np.array(
             [
-                (m.utilities[a], m.utilities[b])
-                for m in moves  # type: ignore[index]
+                (m.utilities[a], m.utilities[b])  # type: ignore[index]
+                for m in moves
                 if m.proposer == proposer
             ]
         )
@@ -1410,8 +1410,8 @@ def trace_figure(
         )
     refused = np.array(
         [
-            (m.utilities[a], m.utilities[b])
-            for m in moves  # type: ignore[index]
+            (m.utilities[a], m.utilities[b])  # type: ignore[index]
+            for m in moves
             if any(r.red_lines for r in m.replies.values())
         ]
     ).reshape(-1, 2)

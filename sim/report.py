@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 
 from sim.results import Analysis, Blocking, Evaluation, Glossary, Solution, SweepResult
 
@@ -38,7 +39,9 @@ def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
-def _package_lines(glossary: Glossary, package: dict[str, object], indent: str) -> list[str]:
+def _package_lines(
+    glossary: Glossary, package: Mapping[str, bool | float | str], indent: str
+) -> list[str]:
     lines = []
     for issue_id, choice in package.items():
         label = glossary.issues.get(issue_id, issue_id)
@@ -195,8 +198,8 @@ def analysis_report(analysis: Analysis) -> str:
         f"  Of the {analysis.pruned_size:,} packages left after pruning, each party accepts "
         f"{about}:".replace(" :", ":")
     )
-    for party, count in analysis.acceptable_counts.items():
-        lines.append(f"    {g.parties[party]} [{g.roles[party]}]: {count:,}")
+    for party, accepted in analysis.acceptable_counts.items():
+        lines.append(f"    {g.parties[party]} [{g.roles[party]}]: {accepted:,}")
     nash = analysis.solutions.get("nash")
     lines.append("")
     lines.append("Nash bargaining solution")

@@ -392,15 +392,15 @@ def _domain(domains: Mapping[str, IssueDomain], issue: str) -> IssueDomain:
 
 def _leaf_table(node: Compare | Member, domain: IssueDomain) -> np.ndarray:
     """Boolean table over the issue's options: which options satisfy the atom."""
-    if domain.kind == "continuous":
+    continuous = domain.kind == "continuous"
+    if continuous:
         assert domain.values is not None
         positions = np.asarray(domain.values, dtype=float)
-        convert = _numeric
     else:
         positions = np.arange(len(domain.options), dtype=float)
 
-        def convert(d: IssueDomain, v: Value) -> float:
-            return float(_option_index(d, v))
+    def convert(d: IssueDomain, v: Value) -> float:
+        return _numeric(d, v) if continuous else float(_option_index(d, v))
 
     if isinstance(node, Member):
         targets = np.array([convert(domain, value) for value in node.values])

@@ -311,11 +311,11 @@ def _execute(
             client = Client(cluster)
         try:
             shared = client.scatter(scenario, broadcast=True)
-            futures = [
+            submitted = [
                 client.submit(_run_batch, shared, targets, b, blocking, pure=False) for b in batches
             ]
-            for future in dask_completed(futures):
-                yield future.result()
+            for finished in dask_completed(submitted):
+                yield finished.result()
         finally:
             client.close()
             if cluster is not None:
@@ -430,7 +430,8 @@ def _axes(
                 raise ParameterError(f"{text}: give a range (low:high[:count]); it declares none")
             spec = Axis(declared.range[0], declared.range[1], 5)
         elif not isinstance(spec, Axis):
-            spec = Axis(*spec)
+            low, high, *count = spec
+            spec = Axis(float(low), float(high), int(count[0]) if count else 2)
         targets.append(target)
         axes.append(spec)
     if len({t.name for t in targets}) != len(targets):

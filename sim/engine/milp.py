@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.compile import CompiledScenario
+from sim.engine.blocking import Constraint
 from sim.engine.solutions import POSITIVE_GAIN
 from sim.engine.space import Space
 from sim.rules import Predicate
@@ -232,7 +233,9 @@ class Program:
         c = np.zeros(n)
         for variable, coefficient in objective.items():
             c[variable] = -coefficient
-        data, indices, pointers, lows, highs = [], [], [0], [], []
+        data: list[float] = []
+        indices: list[int] = []
+        pointers, lows, highs = [0], [], []
         for coefficients, low, high in self.rows:
             indices.extend(coefficients)
             data.extend(coefficients.values())
@@ -297,7 +300,7 @@ def base_program(compiled: CompiledScenario, space: Space, gating: bool = True) 
 
 
 def _sum(
-    program: Program, parties: Sequence[int], weights: Sequence[float] | None = None
+    program: Program, parties: Sequence[int] | np.ndarray, weights: Sequence[float] | None = None
 ) -> dict[int, float]:
     total: dict[int, float] = {}
     for i, p in enumerate(parties):
@@ -308,7 +311,7 @@ def _sum(
 
 
 def maximize_utility(
-    program: Program, parties: Sequence[int], weights: Sequence[float] | None = None
+    program: Program, parties: Sequence[int] | np.ndarray, weights: Sequence[float] | None = None
 ) -> MilpResult | None:
     """Maximize the (weighted) sum of some parties' utilities."""
     x = program.solve(_sum(program, parties, weights))
@@ -321,7 +324,10 @@ def maximize_utility(
 
 
 def maximize_minimum(
-    program: Program, parties: Sequence[int], disagreement: np.ndarray, scale: np.ndarray
+    program: Program,
+    parties: Sequence[int] | np.ndarray,
+    disagreement: np.ndarray,
+    scale: np.ndarray,
 ) -> MilpResult | None:
     """Maximize ``min_i (u_i - d_i) / scale_i``, then the total utility at that minimum.
 
@@ -352,7 +358,7 @@ def maximize_minimum(
 
 def maximize_nash(
     program: Program,
-    parties: Sequence[int],
+    parties: Sequence[int] | np.ndarray,
     disagreement: np.ndarray,
     powers: np.ndarray,
     max_rounds: int = 60,
@@ -444,7 +450,7 @@ def exact_solution(compiled: CompiledScenario, space: Space, name: str) -> MilpR
     if name == "kalai_smorodinsky":
         ideal = []
         for p in parties:
-            best = maximize_utility(base_program(compiled, space), [p])
+            best = maximize_utility(base_program(compiled, space), [int(p)])
             if best is None:
                 return None
             ideal.append(best.objective)
@@ -459,7 +465,7 @@ def exact_solution(compiled: CompiledScenario, space: Space, name: str) -> MilpR
 
 
 def relaxed_program(
-    compiled: CompiledScenario, space: Space, constraints: Sequence[object], relaxed: int
+    compiled: CompiledScenario, space: Space, constraints: Sequence[Constraint], relaxed: int
 ) -> Program:
     """The agreement region with the constraints whose bits are set in ``relaxed`` dropped."""
     program = Program(compiled, space)
@@ -478,7 +484,7 @@ def relaxed_program(
 
 
 def soft_program(
-    compiled: CompiledScenario, space: Space, constraints: Sequence[object]
+    compiled: CompiledScenario, space: Space, constraints: Sequence[Constraint]
 ) -> tuple[Program, list[int]]:
     """Every relaxable constraint guarded by a binary indicator (1: the constraint holds)."""
     program = Program(compiled, space)
@@ -498,7 +504,7 @@ def soft_program(
 
 
 def minimal_relaxations(
-    compiled: CompiledScenario, space: Space, constraints: Sequence[object], limit: int
+    compiled: CompiledScenario, space: Space, constraints: Sequence[Constraint], limit: int
 ) -> tuple[list[int], bool]:
     """Minimal correction sets, smallest first, as bit sets; and whether all were found.
 
@@ -525,7 +531,7 @@ def minimal_relaxations(
 
 
 def closest_packages(
-    compiled: CompiledScenario, space: Space, constraints: Sequence[object], count: int
+    compiled: CompiledScenario, space: Space, constraints: Sequence[Constraint], count: int
 ) -> list[tuple[np.ndarray, np.ndarray, int, np.ndarray]]:
     """Packages with the fewest broken red lines, then the smallest worst and total shortfall.
 
@@ -573,8 +579,9 @@ def closest_packages(
             if c.kind == "red_line" and not compiled.rules[c.rule].predicate(columns)[0]  # type: ignore[attr-defined]
         )
         sigmas = np.zeros(compiled.n_parties)
-        for p in shortfall:
-            sigmas[p] = max(0.0, round(float(compiled.reservation[p] - package.utilities[p]), 12))
+        for party in shortfall:
+            shortfall_value = float(compiled.reservation[party] - package.utilities[party])
+            sigmas[party] = max(0.0, round(shortfall_value, 12))
         results.append((package.options, package.utilities, broken, sigmas))
         # no-good cut: not this package again
         chosen = [program.option_vars[k][int(o)] for k, o in enumerate(package.options)]
