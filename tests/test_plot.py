@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 
 import sim
 from sim import plot
+from sim.plot.style import PARTY_COLORS
 from sim.diagnosis import explain
 from sim.io import scenario_from_data
 from sim.maps import region_map, utility_space
@@ -30,7 +31,7 @@ from sim.sweeps import sweep
 ROOT = Path(__file__).resolve().parent.parent
 CEASEFIRE = ROOT / "scenarios" / "teaching-ceasefire.yaml"
 BERLIN = ROOT / "scenarios" / "berlin-2025-12.yaml"
-NORTH, SOUTH, GUARANTOR = plot.PARTY_COLORS[:3]
+NORTH, SOUTH, GUARANTOR = PARTY_COLORS[:3]
 
 
 @pytest.fixture(scope="module")
