@@ -21,10 +21,10 @@ from matplotlib.figure import Figure
 
 import sim
 from sim import plot
-from sim.plot.style import PARTY_COLORS
 from sim.diagnosis import explain
 from sim.io import scenario_from_data
 from sim.maps import region_map, utility_space
+from sim.plot.style import PARTY_COLORS
 from sim.protocols import simulate, simulate_many
 from sim.sweeps import sweep
 
