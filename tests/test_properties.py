@@ -100,3 +100,24 @@ def test_results_do_not_depend_on_the_order_of_parties_issues_or_options(data, r
         assert {p: sorted(v) for p, v in second["proposals"][pid]["broken_red_lines"].items()} == {
             p: sorted(v) for p, v in block["broken_red_lines"].items()
         }
+
+
+@SETTINGS
+@given(scenarios())
+def test_issue_by_issue_frontier_equals_the_enumerated_one(data):
+    import sim.engine.agreement as agreement
+
+    scenario = scenario_from_data(data)
+    compiled = compile_scenario(scenario)
+    space = full_space(compiled)
+    fast = agreement.scan(compiled, space)
+    saved = agreement.SEPARABLE_LIMIT
+    agreement.SEPARABLE_LIMIT = -1  # force the block-by-block merge
+    try:
+        slow = agreement.scan(compiled, space)
+    finally:
+        agreement.SEPARABLE_LIMIT = saved
+    assert fast.count == slow.count
+    packages = lambda result: sorted(map(tuple, result.space.options(result.frontier).tolist()))  # noqa: E731
+    assert packages(fast) == packages(slow)
+    assert len(fast.frontier) == len(slow.frontier)

@@ -15,7 +15,7 @@ import numpy as np
 from sim.compile import CompiledScenario
 from sim.engine.pareto import dominated_by, pareto_mask
 from sim.engine.solutions import SOLUTIONS
-from sim.engine.space import Block, Space, blocks
+from sim.engine.space import Block, Space, blocks, prune
 
 __all__ = [
     "RESERVATION_SLACK",
@@ -25,6 +25,7 @@ __all__ = [
     "scan",
     "frontier_dimensions",
     "merge_frontier",
+    "separable_frontier",
     "canonical_first",
     "Choice",
     "solve_on_frontier",
@@ -130,9 +131,62 @@ def merge_frontier(
     )
 
 
+SEPARABLE_LIMIT = 2_000_000
+"""Most partial-frontier rows the separable frontier may hold before falling back."""
+
+
+def separable_frontier(
+    compiled: CompiledScenario, space: Space, dims: np.ndarray
+) -> tuple[Space, np.ndarray, np.ndarray] | None:
+    """The region's frontier issue by issue, when utilities and rules allow it.
+
+    With additive utilities (no interaction terms) and only single-issue rules among those
+    that gate the region, the packages are the product of per-issue options after pruning,
+    and a package on the frontier of the product is a sum of options on the frontiers of
+    the partial products: ``Pareto(A + B)`` lies within ``Pareto(A) + Pareto(B)``. So the
+    frontier grows one issue at a time, pruned at each step, without enumerating the space.
+    The reservation values of the bargaining parties then cut it: the frontier of the
+    packages above a point is the part of the whole frontier above it.
+
+    Returns the pruned space, flat indices into it and all parties' utilities, or None
+    when the scenario is not separable or a partial frontier grows past the limit.
+    """
+    gating = compiled.gating_rules()
+    if compiled.interactions or any(len(rule.issues) > 1 for rule in gating):
+        return None
+    pruned = prune(compiled, space, gating)
+    if pruned.size == 0:
+        return pruned, np.zeros(0, dtype=np.int64), np.zeros((0, compiled.n_parties))
+    points = np.zeros((1, compiled.n_parties))
+    positions = np.zeros((1, 0), dtype=np.intp)
+    for k, allowed in enumerate(pruned.allowed):
+        values = compiled.tables[k][allowed]
+        own = np.flatnonzero(pareto_mask(values[:, dims]))
+        if len(points) * len(own) > SEPARABLE_LIMIT:
+            return None
+        points = (points[:, None, :] + values[None, own, :]).reshape(-1, compiled.n_parties)
+        positions = np.concatenate(
+            [np.repeat(positions, len(own), axis=0), np.tile(own, len(positions))[:, None]], axis=1
+        )
+        keep = pareto_mask(np.round(points[:, dims], _DECIMALS))
+        points, positions = points[keep], positions[keep]
+    points = np.round(points, _DECIMALS)
+    bargaining = compiled.bargaining
+    above = (points[:, bargaining] >= compiled.reservation[bargaining] - RESERVATION_SLACK).all(
+        axis=1
+    )
+    flat = np.ravel_multi_index(tuple(positions[above].T), pruned.shape).astype(np.int64)
+    return pruned, flat, points[above]
+
+
 def scan(compiled: CompiledScenario, space: Space) -> Scan:
-    """Count the agreement region of ``space`` and find its Pareto frontier, block by block."""
+    """Count the agreement region of ``space`` and find its Pareto frontier, block by block.
+
+    When the scenario is separable (:func:`separable_frontier`) the frontier is built issue
+    by issue instead, and the pass over the space only counts.
+    """
     dims = frontier_dimensions(compiled)
+    separable = separable_frontier(compiled, space, dims)
     count = 0
     party_counts = np.zeros(compiled.n_parties, dtype=np.int64)
     ever_holds = np.zeros(len(compiled.rules), dtype=bool)
@@ -151,12 +205,16 @@ def scan(compiled: CompiledScenario, space: Space) -> Scan:
         if len(members) == 0:
             continue
         count += len(members)
-        frontier, frontier_utilities = merge_frontier(
-            frontier, frontier_utilities, block, members, dims
-        )
+        if separable is None:
+            frontier, frontier_utilities = merge_frontier(
+                frontier, frontier_utilities, block, members, dims
+            )
+    decode = space
+    if separable is not None:
+        decode, frontier, frontier_utilities = separable
     order = np.argsort(frontier, kind="stable")
     return Scan(
-        space,
+        decode,
         count,
         party_counts,
         ever_holds,
