@@ -105,19 +105,25 @@ def test_results_do_not_depend_on_the_order_of_parties_issues_or_options(data, r
 @SETTINGS
 @given(scenarios())
 def test_issue_by_issue_frontier_equals_the_enumerated_one(data):
+    from dataclasses import replace
+
     import sim.engine.agreement as agreement
 
     scenario = scenario_from_data(data)
     compiled = compile_scenario(scenario)
     space = full_space(compiled)
-    fast = agreement.scan(compiled, space)
-    saved = agreement.SEPARABLE_LIMIT
-    agreement.SEPARABLE_LIMIT = -1  # force the block-by-block merge
-    try:
-        slow = agreement.scan(compiled, space)
-    finally:
-        agreement.SEPARABLE_LIMIT = saved
+    # Small chunks make even a tiny space "more than one block", so the separable path runs.
+    chunked = replace(compiled, chunk_size=1)
+    separable = not any(len(rule.issues) > 1 for rule in compiled.gating_rules())
+    dims = agreement.frontier_dimensions(compiled)
+    assert (agreement.separable_frontier(chunked, space, dims) is not None) == (
+        separable and space.size > 1
+    )
+    fast = agreement.scan(chunked, space)
+    slow = agreement.scan(compiled, space)  # one block: members merged directly
     assert fast.count == slow.count
-    packages = lambda result: sorted(map(tuple, result.space.options(result.frontier).tolist()))  # noqa: E731
+
+    def packages(result):
+        return sorted(map(tuple, result.space.options(result.frontier).tolist()))
+
     assert packages(fast) == packages(slow)
-    assert len(fast.frontier) == len(slow.frontier)

@@ -154,6 +154,8 @@ def separable_frontier(
     gating = compiled.gating_rules()
     if compiled.interactions or any(len(rule.issues) > 1 for rule in gating):
         return None
+    if space.size <= compiled.chunk_size:
+        return None  # one block: merging its members directly is cheaper
     pruned = prune(compiled, space, gating)
     if pruned.size == 0:
         return pruned, np.zeros(0, dtype=np.int64), np.zeros((0, compiled.n_parties))

@@ -45,10 +45,15 @@ def _sweep(points: np.ndarray) -> np.ndarray:
     x, y = points[:, 0], points[:, 1]
     order = np.lexsort((-y, -x))
     xs, ys = x[order], y[order]
-    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
-    group = np.cumsum(np.r_[True, xs[1:] != xs[:-1]]) - 1
+    new_group = np.empty(len(xs), dtype=bool)
+    new_group[0] = True
+    np.not_equal(xs[1:], xs[:-1], out=new_group[1:])
+    starts = np.flatnonzero(new_group)
+    group = np.cumsum(new_group) - 1
     group_best = ys[starts]
-    best_before = np.r_[-np.inf, np.maximum.accumulate(group_best)[:-1]]
+    best_before = np.empty(len(group_best))
+    best_before[0] = -np.inf
+    np.maximum.accumulate(group_best[:-1], out=best_before[1:])
     keep = (ys == group_best[group]) & (group_best[group] > best_before[group])
     mask = np.zeros(len(points), dtype=bool)
     mask[order[keep]] = True
