@@ -133,6 +133,8 @@ def merge_frontier(
 
 SEPARABLE_LIMIT = 2_000_000
 """Most partial-frontier rows the separable frontier may hold before falling back."""
+SEPARABLE_FROM = 1024
+"""Spaces up to this many packages take the direct path (its fixed cost is lower)."""
 
 
 def separable_frontier(
@@ -154,8 +156,8 @@ def separable_frontier(
     gating = compiled.gating_rules()
     if compiled.interactions or any(len(rule.issues) > 1 for rule in gating):
         return None
-    if space.size <= compiled.chunk_size:
-        return None  # one block: merging its members directly is cheaper
+    if space.size <= SEPARABLE_FROM:
+        return None  # a tiny space: merging its members directly is cheaper
     pruned = prune(compiled, space, gating)
     if pruned.size == 0:
         return pruned, np.zeros(0, dtype=np.int64), np.zeros((0, compiled.n_parties))
