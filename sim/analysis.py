@@ -55,11 +55,7 @@ def analyze(scenario: Scenario) -> Analysis:
         pareto_count=len(result.frontier),
         solutions={name: _solve(compiled, result, name) for name in SOLUTIONS},
         proposals=proposals,
-        normalized_weights=tuple(
-            party
-            for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
-            if flag
-        ),
+        normalized_weights=_normalized(compiled),
         glossary=glossary(scenario),
     )
 
@@ -251,6 +247,12 @@ def _evaluate(
     )
 
 
+def _normalized(compiled: CompiledScenario) -> tuple[str, ...]:
+    """Parties whose weights did not sum to one and were normalized."""
+    flags = zip(compiled.party_ids, compiled.weights_normalized, strict=True)
+    return tuple(party for party, flag in flags if flag)
+
+
 def _pruned_options(compiled: CompiledScenario, pruned: Space) -> dict[str, list[str]]:
     result = {}
     for k, issue_id in enumerate(compiled.issue_ids):
@@ -351,11 +353,7 @@ def _analyze_exact(
             proposal.id: _evaluate_any(compiled, proposal.choices, proposal.fragmentary)
             for proposal in scenario.proposals.values()
         },
-        normalized_weights=tuple(
-            party
-            for party, flag in zip(compiled.party_ids, compiled.weights_normalized, strict=True)
-            if flag
-        ),
+        normalized_weights=_normalized(compiled),
         glossary=glossary(scenario),
         method="milp",
         counts_exact=False,

@@ -681,7 +681,7 @@ def _check_scenario(scenario: Scenario) -> None:
             if issue_id not in scenario.issues:
                 raise ScenarioReferenceError(
                     (*base, "weights", issue_id),
-                    f"unknown issue {issue_id!r}{rules._closest(issue_id, tuple(scenario.issues))}",
+                    _unknown_issue(scenario, issue_id),
                 )
         for issue_id, table in party.values.items():
             _check_values(scenario, party, issue_id, table, (*base, "values", issue_id))
@@ -719,6 +719,11 @@ def _check_scenario(scenario: Scenario) -> None:
             _check_choice(scenario, issue_id, choice, (*base, "choices", issue_id))
 
 
+def _unknown_issue(scenario: Scenario, issue_id: str) -> str:
+    """The message for an issue id the scenario does not have, with the closest one."""
+    return f"unknown issue {issue_id!r}{rules._closest(issue_id, tuple(scenario.issues))}"
+
+
 def _check_values(
     scenario: Scenario,
     party: Party,
@@ -728,9 +733,7 @@ def _check_values(
 ) -> None:
     issue = scenario.issues.get(issue_id)
     if issue is None:
-        raise ScenarioReferenceError(
-            path, f"unknown issue {issue_id!r}{rules._closest(issue_id, tuple(scenario.issues))}"
-        )
+        raise ScenarioReferenceError(path, _unknown_issue(scenario, issue_id))
     if issue.kind == "continuous":
         if not isinstance(table, tuple):
             raise ScenarioReferenceError(
@@ -776,7 +779,7 @@ def _check_interaction(
         if issue is None:
             raise ScenarioReferenceError(
                 (*path, "issues", position),
-                f"unknown issue {issue_id!r}{rules._closest(issue_id, tuple(scenario.issues))}",
+                _unknown_issue(scenario, issue_id),
             )
         if issue.kind == "continuous":
             raise ScenarioReferenceError(
@@ -801,9 +804,7 @@ def _check_choice(
 ) -> None:
     issue = scenario.issues.get(issue_id)
     if issue is None:
-        raise ScenarioReferenceError(
-            path, f"unknown issue {issue_id!r}{rules._closest(issue_id, tuple(scenario.issues))}"
-        )
+        raise ScenarioReferenceError(path, _unknown_issue(scenario, issue_id))
     if issue.kind == "continuous":
         assert issue.range is not None
         if isinstance(choice, str) or not issue.range[0] <= float(choice) <= issue.range[1]:
