@@ -133,6 +133,8 @@ def merge_frontier(
 
 SEPARABLE_LIMIT = 2_000_000
 """Most partial-frontier rows the separable frontier may hold before falling back."""
+_OWN_FRONTIER_FROM = 16
+"""Issues with more allowed options than this are cut to their own frontier first."""
 SEPARABLE_FROM = 1024
 """Spaces up to this many packages take the direct path (its fixed cost is lower)."""
 
@@ -161,36 +163,120 @@ def separable_frontier(
     pruned = prune(compiled, space, gating)
     if pruned.size == 0:
         return pruned, np.zeros(0, dtype=np.int64), np.zeros((0, compiled.n_parties))
-    points = np.zeros((1, compiled.n_parties))
-    positions = np.zeros((1, 0), dtype=np.intp)
+    parties = compiled.n_parties
+    points = np.zeros((1, parties))
+    flat = np.zeros(1, dtype=np.int64)  # index into the product of the issues so far
     for k, allowed in enumerate(pruned.allowed):
         values = compiled.tables[k][allowed]
-        own = np.flatnonzero(pareto_mask(values[:, dims]))
+        own = np.arange(len(allowed))
+        if len(own) > _OWN_FRONTIER_FROM:
+            own = own[pareto_mask(values[:, dims])]
         if len(points) * len(own) > SEPARABLE_LIMIT:
             return None
-        points = (points[:, None, :] + values[None, own, :]).reshape(-1, compiled.n_parties)
-        positions = np.concatenate(
-            [np.repeat(positions, len(own), axis=0), np.tile(own, len(positions))[:, None]], axis=1
-        )
+        points = (points[:, None, :] + values[None, own, :]).reshape(-1, parties)
+        flat = (flat[:, None] * len(allowed) + own[None, :]).reshape(-1)
         keep = pareto_mask(np.round(points[:, dims], _DECIMALS))
-        points, positions = points[keep], positions[keep]
+        points, flat = points[keep], flat[keep]
     points = np.round(points, _DECIMALS)
     bargaining = compiled.bargaining
     above = (points[:, bargaining] >= compiled.reservation[bargaining] - RESERVATION_SLACK).all(
         axis=1
     )
-    flat = np.ravel_multi_index(tuple(positions[above].T), pruned.shape).astype(np.int64)
-    return pruned, flat, points[above]
+    return pruned, flat[above], points[above]
+
+
+_CLEAR_MARGIN = 1e-13
+"""Rounding allowance when a party's least utility is summed issue by issue.
+
+Sums of the same terms in another order differ by a few units in the last place (about
+1e-16 each for utilities near one), far below this and far below the reservation slack.
+"""
+
+
+@dataclass(frozen=True)
+class _Tally:
+    count: int
+    party_counts: np.ndarray
+    rule_ever_holds: np.ndarray
+    utility_low: np.ndarray
+    utility_high: np.ndarray
+
+
+def _tally_by_issue(compiled: CompiledScenario, space: Space) -> _Tally | None:
+    """A scan's counts and ranges as products and sums over issues, when that is exact.
+
+    It is exact when utilities are additive, every rule concerns one issue, and every
+    reservation value that applies lies clearly below the party's least utility over the
+    space: then each verdict is a conjunction of per-issue conditions, and the number of
+    packages meeting it is the product of the numbers of options meeting each. Returns
+    None otherwise (or when a count would not fit in 64 bits).
+    """
+    if compiled.interactions or any(len(rule.issues) != 1 for rule in compiled.rules):
+        return None
+    parties = compiled.n_parties
+    low = np.zeros(parties)
+    high = np.zeros(parties)
+    for k, allowed in enumerate(space.allowed):
+        values = compiled.tables[k][allowed]
+        low += values.min(axis=0)
+        high += values.max(axis=0)
+    applies = compiled.reservation_applies
+    threshold = compiled.reservation[applies] - RESERVATION_SLACK
+    margin = _CLEAR_MARGIN * max(1.0, float(np.abs(high).max(initial=0.0)))
+    if (threshold > low[applies] - margin).any():
+        return None
+    every_option = [np.arange(n, dtype=np.intp) for n in compiled.n_options]
+    # Per issue and owner (-1: the scenario's constraints), which allowed options pass.
+    passes = {
+        (k, owner): np.ones(len(allowed), dtype=bool)
+        for k, allowed in enumerate(space.allowed)
+        for owner in range(-1, parties)
+    }
+    ever_holds = np.zeros(len(compiled.rules), dtype=bool)
+    for index, rule in enumerate(compiled.rules):
+        (k,) = rule.issues
+        holds = np.broadcast_to(rule.predicate(every_option), (compiled.n_options[k],))
+        holds = holds[space.allowed[k]]
+        ever_holds[index] = holds.any()
+        passes[k, rule.owner] &= holds
+    must = np.flatnonzero(compiled.must_accept)
+    count, party_counts = 1, [1] * parties
+    for k in range(len(space.allowed)):
+        constraints = passes[k, -1]
+        region = constraints.copy()
+        for p in must:
+            region &= passes[k, p]
+        count *= int(region.sum())
+        for p in range(parties):
+            party_counts[p] *= int((constraints & passes[k, p]).sum())
+    if max(count, *party_counts) >= 2**63:
+        return None
+    return _Tally(count, np.array(party_counts, dtype=np.int64), ever_holds, low, high)
 
 
 def scan(compiled: CompiledScenario, space: Space) -> Scan:
     """Count the agreement region of ``space`` and find its Pareto frontier, block by block.
 
     When the scenario is separable (:func:`separable_frontier`) the frontier is built issue
-    by issue instead, and the pass over the space only counts.
+    by issue instead, and the pass over the space only counts; when the counts themselves
+    factor over issues (:func:`_tally_by_issue`), there is no pass at all.
     """
     dims = frontier_dimensions(compiled)
     separable = separable_frontier(compiled, space, dims)
+    tally = None if separable is None else _tally_by_issue(compiled, space)
+    if separable is not None and tally is not None:
+        decode, frontier, frontier_utilities = separable
+        order = np.argsort(frontier, kind="stable")
+        return Scan(
+            decode,
+            tally.count,
+            tally.party_counts,
+            tally.rule_ever_holds,
+            np.round(tally.utility_low, _DECIMALS),
+            np.round(tally.utility_high, _DECIMALS),
+            frontier[order],
+            frontier_utilities[order],
+        )
     count = 0
     party_counts = np.zeros(compiled.n_parties, dtype=np.int64)
     ever_holds = np.zeros(len(compiled.rules), dtype=bool)

@@ -110,7 +110,36 @@ def dominated_by(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 _PIVOTS = 256
 
 
+_ALL_PAIRS = 1024
+
+
+def _all_pairs(points: np.ndarray) -> np.ndarray:
+    """Every pair compared at once: the cheapest way for a few hundred points.
+
+    In lexicographic order (descending), a point that is at least as good as a later one
+    in every dimension either dominates it or equals it, and equal points are adjacent.
+    So a point is dominated exactly when some point before its run of duplicates is at
+    least as good everywhere. Points before it are at least as good in the first
+    dimension already, so one broadcast comparison per further dimension decides it.
+    """
+    n, d = points.shape
+    order = np.lexsort(tuple(-points[:, k] for k in reversed(range(d))))
+    ordered = points[order]
+    index = np.arange(n)
+    repeats = np.zeros(n, dtype=bool)
+    repeats[1:] = (ordered[1:] == ordered[:-1]).all(axis=1)
+    run_start = np.maximum.accumulate(np.where(repeats, 0, index))
+    at_least = index[:, None] < run_start[None, :]
+    for k in range(1, d):
+        at_least &= ordered[:, k, None] >= ordered[None, :, k]
+    mask = np.zeros(n, dtype=bool)
+    mask[order] = ~at_least.any(axis=0)
+    return mask
+
+
 def _skyline(points: np.ndarray) -> np.ndarray:
+    if len(points) <= _ALL_PAIRS:
+        return _all_pairs(points)
     order = np.lexsort((*points.T[::-1], -points.sum(axis=1)))
     if len(order) > 4 * _PIVOTS:
         # Cheap first cut: the frontier of the highest-sum points dominates most of the
@@ -120,6 +149,10 @@ def _skyline(points: np.ndarray) -> np.ndarray:
         pivots = head[_skyline(head)]
         survivors = ~dominated_by(pivots, points[order[_PIVOTS:]])
         order = np.concatenate([order[:_PIVOTS], order[_PIVOTS:][survivors]])
+        if len(order) <= _ALL_PAIRS:
+            mask = np.zeros(len(points), dtype=bool)
+            mask[order] = _all_pairs(points[order])
+            return mask
     ordered = points[order]
     d = points.shape[1]
     keep = np.zeros(len(order), dtype=bool)

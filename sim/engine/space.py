@@ -12,8 +12,9 @@ Memory is bounded by the chunk size, whatever the size of the space.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -92,19 +93,29 @@ def prune(compiled: CompiledScenario, space: Space, rules: tuple[CompiledRule, .
     return Space(tuple(allowed))
 
 
+Columns = tuple[np.ndarray, ...]
+
+
 @dataclass(frozen=True)
 class Block:
     """A block of consecutive packages: ``rows x tail`` of them, starting at ``start``.
 
     ``columns[k]`` holds issue ``k``'s option positions, broadcastable to ``(rows, tail)``;
-    ``utilities`` is ``(rows * tail, parties)``.
+    ``utilities`` is ``(rows * tail, parties)``. The columns may be given as a function
+    that builds them: a pass that reads only utilities then never pays for them.
     """
 
     start: int
     rows: int
     tail: int
-    columns: tuple[np.ndarray, ...]
+    column_source: Columns | Callable[[], Columns]
     utilities: np.ndarray
+
+    @cached_property
+    def columns(self) -> Columns:
+        """Option positions per issue, built on first use."""
+        source = self.column_source
+        return source() if callable(source) else source
 
     @property
     def size(self) -> int:
@@ -130,16 +141,19 @@ def _outer_utilities(compiled: CompiledScenario, space: Space, issues: range) ->
     """Utilities ``(parties, product of the issues' allowed options)`` by broadcast sums.
 
     The packages of a run of consecutive issues, in mixed radix order, are the cells of a
-    grid; each issue's values are added along its own axis, with no index arrays at all.
+    grid. The run is halved: each half's sums are computed the same way, and one broadcast
+    addition of the two halves fills the grid. Its inner loop runs along the second half's
+    packages, not along one issue's few options, which keeps numpy's loops long.
     """
-    parties = compiled.n_parties
-    total = np.zeros((parties,) + (1,) * len(issues))
-    for axis, k in enumerate(issues):
-        values = compiled.tables[k][space.allowed[k]].T  # (parties, allowed options)
-        shape = [parties] + [1] * len(issues)
-        shape[axis + 1] = len(space.allowed[k])
-        total = total + values.reshape(shape)
-    return total.reshape(parties, -1)
+    if len(issues) == 0:
+        return np.zeros((compiled.n_parties, 1))
+    if len(issues) == 1:
+        k = issues[0]
+        return np.ascontiguousarray(compiled.tables[k][space.allowed[k]].T)
+    middle = len(issues) // 2
+    first = _outer_utilities(compiled, space, issues[:middle])
+    second = _outer_utilities(compiled, space, issues[middle:])
+    return (first[:, :, None] + second[:, None, :]).reshape(compiled.n_parties, -1)
 
 
 def add_interactions(
@@ -191,13 +205,10 @@ def blocks(
     tail = math.prod(tail_shape)
     prefix = math.prod(prefix_shape)
     parties = compiled.n_parties
-    columns: list[np.ndarray] = [np.empty(0, dtype=np.intp)] * len(shape)
-    tail_digits = np.unravel_index(np.arange(tail), tail_shape) if tail_shape else ()
-    for offset, k in enumerate(range(split, len(shape))):
-        columns[k] = space.allowed[k][tail_digits[offset]].reshape(1, tail)
     tail_utilities = _outer_utilities(compiled, space, range(split, len(shape))).reshape(
         parties, 1, tail
     )
+    tail_columns = _TailColumns(space, split, tail)
     rows_per_block = max(1, chunk_size // tail)
     for first in range(0, prefix, rows_per_block):
         rows = min(rows_per_block, prefix - first)
@@ -205,10 +216,46 @@ def blocks(
             np.unravel_index(np.arange(first, first + rows), prefix_shape) if prefix_shape else ()
         )
         head = np.zeros((parties, rows, 1))
+        prefix_columns = []
         for k in range(split):
             options = space.allowed[k][prefix_digits[k]]
-            columns[k] = options.reshape(rows, 1)
+            prefix_columns.append(options.reshape(rows, 1))
             head += compiled.tables[k][options].T[:, :, None]
-        utilities = head + tail_utilities
-        add_interactions(compiled, utilities, columns)
-        yield Block(first * tail, rows, tail, tuple(columns), utilities.reshape(parties, -1).T)
+        # With no prefix issues the block is the tail itself: no copy (a fresh array of
+        # this size can cost more in page faults than the addition does).
+        utilities = head + tail_utilities if split else tail_utilities
+        source = _BlockColumns(tuple(prefix_columns), tail_columns)
+        if compiled.interactions:
+            add_interactions(compiled, utilities, list(source()))
+        yield Block(first * tail, rows, tail, source, utilities.reshape(parties, -1).T)
+
+
+@dataclass
+class _TailColumns:
+    """The tail issues' columns ``(1, tail)``: the same in every block, built once if asked."""
+
+    space: Space
+    split: int
+    tail: int
+
+    @cached_property
+    def columns(self) -> Columns:
+        shape = self.space.shape[self.split :]
+        if not shape:
+            return ()
+        digits = np.unravel_index(np.arange(self.tail), shape)
+        return tuple(
+            self.space.allowed[k][digit].reshape(1, self.tail)
+            for k, digit in zip(range(self.split, len(self.space.allowed)), digits, strict=True)
+        )
+
+
+@dataclass(frozen=True)
+class _BlockColumns:
+    """A block's columns: its own prefix columns and the shared tail columns."""
+
+    prefix: Columns
+    tail: _TailColumns
+
+    def __call__(self) -> Columns:
+        return self.prefix + self.tail.columns
