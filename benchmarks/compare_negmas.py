@@ -124,8 +124,8 @@ def negmas_frontier_and_nash(ufuns: Sequence[Any], issues: Sequence[Any]) -> tup
     return frontier, nash_points(ufuns, frontier, ranges=ranges)
 
 
-def kernel(compiled: Any) -> tuple[int, int, np.ndarray]:
-    """Our frontier and Nash point: frontier packages, distinct points, Nash utilities."""
+def kernel(compiled: Any) -> tuple[Any, Any]:
+    """Our frontier and Nash point: the scan (region and frontier) and the Nash choice."""
     from sim.engine.agreement import scan, solve_on_frontier
     from sim.engine.space import full_space
 
@@ -133,9 +133,7 @@ def kernel(compiled: Any) -> tuple[int, int, np.ndarray]:
     choice = solve_on_frontier(
         compiled, result.space, result.frontier, result.frontier_utilities, "nash"
     )
-    assert choice is not None
-    points = len(np.unique(result.frontier_utilities, axis=0))
-    return len(result.frontier), points, choice.utilities
+    return result, choice
 
 
 def rounded_frontier_size(points: np.ndarray) -> int:
@@ -155,7 +153,10 @@ def compare(folder: Path, repeat: int) -> dict[str, Any]:
     negmas_time, (frontier, nash) = best_of(repeat, lambda: negmas_frontier_and_nash(ufuns, issues))
     analyze_time, analysis = best_of(repeat, lambda: analyze(scenario))
     compiled = compile_scenario(scenario)
-    kernel_time, (packages, distinct, kernel_nash) = best_of(repeat, lambda: kernel(compiled))
+    kernel_time, (result, choice) = best_of(repeat, lambda: kernel(compiled))
+    packages = len(result.frontier)
+    distinct = len(np.unique(result.frontier_utilities, axis=0))
+    kernel_nash = choice.utilities if choice is not None else np.full(len(scenario.parties), np.nan)
 
     ours = np.array(list(analysis.solutions["nash"].utilities.values()))
     theirs = np.array(nash[0][0]) if nash else np.full(len(ours), np.nan)

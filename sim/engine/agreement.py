@@ -321,6 +321,8 @@ def canonical_first(compiled: CompiledScenario, options: np.ndarray) -> int:
     The order compares issues by id and, within an issue, options by id (continuous issues
     by value), so a tie is broken the same way whatever order the file lists things in.
     """
+    if len(options) <= 1:
+        return 0
     keys = []
     for k in sorted(range(len(compiled.issue_ids)), key=lambda k: compiled.issue_ids[k]):
         grid = compiled.grids[k]

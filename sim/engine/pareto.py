@@ -108,67 +108,52 @@ def dominated_by(front: np.ndarray, candidates: np.ndarray) -> np.ndarray:
 
 
 _PIVOTS = 256
+_BLOCK = 512
 
 
-_ALL_PAIRS = 1024
-
-
-def _all_pairs(points: np.ndarray) -> np.ndarray:
-    """Every pair compared at once: the cheapest way for a few hundred points.
+def _skyline(points: np.ndarray) -> np.ndarray:
+    """Frontier of three or more dimensions, in lexicographic order, block by block.
 
     In lexicographic order (descending), a point that is at least as good as a later one
     in every dimension either dominates it or equals it, and equal points are adjacent.
     So a point is dominated exactly when some point before its run of duplicates is at
-    least as good everywhere. Points before it are at least as good in the first
-    dimension already, so one broadcast comparison per further dimension decides it.
+    least as good everywhere, and only frontier points need be checked (dominance is
+    transitive). Points before it are at least as good in the first dimension already,
+    so one broadcast comparison per further dimension decides it: each block is checked
+    against the frontier found so far and against itself.
     """
     n, d = points.shape
+    if n > 4 * _PIVOTS:
+        # Cheap first cut: the frontier of the highest-sum points dominates most of the
+        # rest; drop what it dominates in one pass, then find the frontier of the
+        # survivors (the pivots included), which is the frontier of all the points.
+        by_sum = np.argsort(-points.sum(axis=1), kind="stable")
+        head = points[by_sum[:_PIVOTS]]
+        pivots = head[_skyline(head)]
+        survivors = np.concatenate(
+            [by_sum[:_PIVOTS], by_sum[_PIVOTS:][~dominated_by(pivots, points[by_sum[_PIVOTS:]])]]
+        )
+        if len(survivors) < n:
+            mask = np.zeros(n, dtype=bool)
+            mask[survivors] = _skyline(points[survivors])
+            return mask
     order = np.lexsort(tuple(-points[:, k] for k in reversed(range(d))))
     ordered = points[order]
     index = np.arange(n)
     repeats = np.zeros(n, dtype=bool)
     repeats[1:] = (ordered[1:] == ordered[:-1]).all(axis=1)
     run_start = np.maximum.accumulate(np.where(repeats, 0, index))
-    at_least = index[:, None] < run_start[None, :]
-    for k in range(1, d):
-        at_least &= ordered[:, k, None] >= ordered[None, :, k]
+    keep = np.zeros(n, dtype=bool)
+    front = np.zeros(0, dtype=np.intp)  # positions in ``ordered`` of frontier points
+    for first in range(0, n, _BLOCK):
+        last = min(n, first + _BLOCK)
+        earlier = np.concatenate([front, index[first:last]])
+        at_least = earlier[:, None] < run_start[None, first:last]
+        for k in range(1, d):
+            at_least &= ordered[earlier, k, None] >= ordered[None, first:last, k]
+        survivors = first + np.flatnonzero(~at_least.any(axis=0))
+        keep[survivors] = True
+        front = np.concatenate([front, survivors])
     mask = np.zeros(n, dtype=bool)
-    mask[order] = ~at_least.any(axis=0)
-    return mask
-
-
-def _skyline(points: np.ndarray) -> np.ndarray:
-    if len(points) <= _ALL_PAIRS:
-        return _all_pairs(points)
-    order = np.lexsort((*points.T[::-1], -points.sum(axis=1)))
-    if len(order) > 4 * _PIVOTS:
-        # Cheap first cut: the frontier of the highest-sum points dominates most of the
-        # rest; drop what it dominates in one pass, then run the full skyline on the
-        # survivors (the pivots included), which is exact.
-        head = points[order[:_PIVOTS]]
-        pivots = head[_skyline(head)]
-        survivors = ~dominated_by(pivots, points[order[_PIVOTS:]])
-        order = np.concatenate([order[:_PIVOTS], order[_PIVOTS:][survivors]])
-        if len(order) <= _ALL_PAIRS:
-            mask = np.zeros(len(points), dtype=bool)
-            mask[order] = _all_pairs(points[order])
-            return mask
-    ordered = points[order]
-    d = points.shape[1]
-    keep = np.zeros(len(order), dtype=bool)
-    front = np.empty((0, d))
-    # Within a block every pair is compared: cap the block so block^2 * d stays in budget.
-    block_size = max(16, min(1024, int(np.sqrt(_WORK))))
-    first = 0
-    while first < len(ordered):
-        block = ordered[first : first + block_size]
-        alive = ~dominated_by(front, block)
-        candidates = block[alive]
-        inner = _dominates(candidates, candidates).any(axis=0)
-        survivors = np.flatnonzero(alive)[~inner]
-        keep[first + survivors] = True
-        front = np.concatenate([front, block[survivors]])
-        first += len(block)
-    mask = np.zeros(len(points), dtype=bool)
     mask[order[keep]] = True
     return mask
