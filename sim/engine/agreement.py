@@ -135,6 +135,8 @@ SEPARABLE_LIMIT = 2_000_000
 """Most partial-frontier rows the separable frontier may hold before falling back."""
 _OWN_FRONTIER_FROM = 16
 """Issues with more allowed options than this are cut to their own frontier first."""
+_CUT_FROM = 512
+"""The partial products are cut to their frontier before they outgrow this."""
 SEPARABLE_FROM = 1024
 """Spaces up to this many packages take the direct path (its fixed cost is lower)."""
 
@@ -166,6 +168,7 @@ def separable_frontier(
     parties = compiled.n_parties
     points = np.zeros((1, parties))
     flat = np.zeros(1, dtype=np.int64)  # index into the product of the issues so far
+    sizes = pruned.shape
     for k, allowed in enumerate(pruned.allowed):
         values = compiled.tables[k][allowed]
         own = np.arange(len(allowed))
@@ -175,8 +178,11 @@ def separable_frontier(
             return None
         points = (points[:, None, :] + values[None, own, :]).reshape(-1, parties)
         flat = (flat[:, None] * len(allowed) + own[None, :]).reshape(-1)
-        keep = pareto_mask(np.round(points[:, dims], _DECIMALS))
-        points, flat = points[keep], flat[keep]
+        # Cut to the frontier only when the next product would be large, and at the end:
+        # each cut has a fixed cost, and a few hundred points cost little to carry.
+        if k + 1 == len(sizes) or len(points) * sizes[k + 1] > _CUT_FROM:
+            keep = pareto_mask(np.round(points[:, dims], _DECIMALS))
+            points, flat = points[keep], flat[keep]
     points = np.round(points, _DECIMALS)
     bargaining = compiled.bargaining
     above = (points[:, bargaining] >= compiled.reservation[bargaining] - RESERVATION_SLACK).all(
@@ -226,29 +232,34 @@ def _tally_by_issue(compiled: CompiledScenario, space: Space) -> _Tally | None:
     if (threshold > low[applies] - margin).any():
         return None
     every_option = [np.arange(n, dtype=np.intp) for n in compiled.n_options]
-    # Per issue and owner (-1: the scenario's constraints), which allowed options pass.
-    passes = {
-        (k, owner): np.ones(len(allowed), dtype=bool)
-        for k, allowed in enumerate(space.allowed)
-        for owner in range(-1, parties)
-    }
+    # Per issue that some rule concerns, and per owner (-1: the scenario's constraints),
+    # which allowed options pass; an issue no rule concerns lets all of them pass.
+    passes: dict[tuple[int, int], np.ndarray] = {}
     ever_holds = np.zeros(len(compiled.rules), dtype=bool)
     for index, rule in enumerate(compiled.rules):
         (k,) = rule.issues
         holds = np.broadcast_to(rule.predicate(every_option), (compiled.n_options[k],))
         holds = holds[space.allowed[k]]
         ever_holds[index] = holds.any()
-        passes[k, rule.owner] &= holds
+        if (k, rule.owner) in passes:
+            holds = holds & passes[k, rule.owner]
+        passes[k, rule.owner] = holds
     must = np.flatnonzero(compiled.must_accept)
     count, party_counts = 1, [1] * parties
-    for k in range(len(space.allowed)):
-        constraints = passes[k, -1]
-        region = constraints.copy()
+    ruled = {k for k, _ in passes}
+    for k, allowed in enumerate(space.allowed):
+        if k not in ruled:
+            count *= len(allowed)
+            party_counts = [n * len(allowed) for n in party_counts]
+            continue
+        every = np.ones(len(allowed), dtype=bool)
+        constraints = passes.get((k, -1), every)
+        region = constraints
         for p in must:
-            region &= passes[k, p]
-        count *= int(region.sum())
+            region = region & passes.get((k, int(p)), every)
+        count *= int(np.count_nonzero(region))
         for p in range(parties):
-            party_counts[p] *= int((constraints & passes[k, p]).sum())
+            party_counts[p] *= int(np.count_nonzero(constraints & passes.get((k, p), every)))
     if max(count, *party_counts) >= 2**63:
         return None
     return _Tally(count, np.array(party_counts, dtype=np.int64), ever_holds, low, high)

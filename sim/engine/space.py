@@ -50,12 +50,12 @@ class Space:
 
     allowed: tuple[np.ndarray, ...]
 
-    @property
+    @cached_property
     def shape(self) -> tuple[int, ...]:
         """Number of allowed options per issue."""
         return tuple(len(options) for options in self.allowed)
 
-    @property
+    @cached_property
     def size(self) -> int:
         """Number of packages (exact, arbitrary precision)."""
         return math.prod(self.shape)
