@@ -220,12 +220,15 @@ def _tally_by_issue(compiled: CompiledScenario, space: Space) -> _Tally | None:
     if compiled.interactions or any(len(rule.issues) != 1 for rule in compiled.rules):
         return None
     parties = compiled.n_parties
-    low = np.zeros(parties)
-    high = np.zeros(parties)
-    for k, allowed in enumerate(space.allowed):
-        values = compiled.tables[k][allowed]
-        low += values.min(axis=0)
-        high += values.max(axis=0)
+    if space.size == 0:
+        return None
+    # Every issue's allowed rows stacked, then one reduction per run of rows.
+    values = np.concatenate(
+        [table[allowed] for table, allowed in zip(compiled.tables, space.allowed, strict=True)]
+    )
+    starts = np.cumsum([0, *space.shape[:-1]])
+    low = np.minimum.reduceat(values, starts, axis=0).sum(axis=0)
+    high = np.maximum.reduceat(values, starts, axis=0).sum(axis=0)
     applies = compiled.reservation_applies
     threshold = compiled.reservation[applies] - RESERVATION_SLACK
     margin = _CLEAR_MARGIN * max(1.0, float(np.abs(high).max(initial=0.0)))
