@@ -104,3 +104,17 @@ def test_two_party_dominance_by_binary_search_matches_pairwise_comparison(front,
     at_least = (front[:, None, :] >= candidates[None, :, :]).all(axis=2)
     better = (front[:, None, :] > candidates[None, :, :]).any(axis=2)
     assert (dominated_by(front, candidates) == (at_least & better).any(axis=0)).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(513, 1500), st.sampled_from([1, 2, 12]))
+def test_three_party_frontiers_by_divide_and_conquer_match_the_definition(seed, n, decimals):
+    # Past one block, three dimensions take the divide-and-conquer path; coarse values
+    # give ties and duplicates, points on a sphere put most of them on the frontier.
+    rng = np.random.default_rng(seed)
+    points = rng.random((n, 3))
+    if decimals == 12:
+        points = np.round(points / np.linalg.norm(points, axis=1)[:, None], decimals)
+    else:
+        points = np.round(points, decimals)
+    assert (pareto_mask(points) == brute_force_mask(points)).all()
