@@ -45,8 +45,10 @@ class InputError(Exception):
         super().__init__(f"{where}:{field} {message}")
 
 
-class _StrictSafeLoader(yaml.SafeLoader):
-    """The safe loader, refusing duplicate keys in a mapping."""
+class _NoDuplicateKeys:
+    """A safe loader's mapping constructor that refuses duplicate keys."""
+
+    construct_object: Any
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -59,7 +61,25 @@ class _StrictSafeLoader(yaml.SafeLoader):
                     None, None, f"duplicate key {key!r}", key_node.start_mark
                 )
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return result
+
+
+class _StrictSafeLoader(_NoDuplicateKeys, yaml.SafeLoader):
+    """The safe loader, refusing duplicate keys in a mapping."""
+
+
+_FastBase: Any = getattr(yaml, "CSafeLoader", None)
+
+
+if _FastBase is not None:
+
+    class _FastStrictSafeLoader(_NoDuplicateKeys, _FastBase):  # type: ignore[misc]
+        """The same loader on libyaml's parser (several times faster on large files)."""
+
+    _LOADERS: tuple[Any, ...] = (_FastStrictSafeLoader, _StrictSafeLoader)
+else:
+    _LOADERS = (_StrictSafeLoader,)
 
 
 def _hashable(value: Any) -> bool:
@@ -106,7 +126,7 @@ class Document:
         return line
 
 
-def _check_events(file: str, text: str) -> None:
+def _check_events(file: str, text: str, loader: Any) -> None:
     """Refuse deep or huge documents from the event stream, before any recursive composing.
 
     PyYAML's parser is a state machine (no recursion); its composer recurses per level, so
@@ -115,7 +135,7 @@ def _check_events(file: str, text: str) -> None:
     """
     depth = 0
     count = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         count += 1
         if count > MAX_NODES:
             raise InputError(file, f"document has more than {MAX_NODES} nodes")
@@ -176,6 +196,28 @@ def read_bounded(path: str | Path) -> tuple[str, bytes]:
     return file, source.read_bytes()
 
 
+def _load_yaml(file: str, text: str, kind: Any) -> tuple[Any, yaml.Node]:
+    """Check, compose and construct one YAML document with loader class ``kind``."""
+    loader = kind(text)
+    try:
+        _check_events(file, text, kind)
+        root = loader.get_single_node()
+        if root is None:
+            raise InputError(file, "file is empty; expected a scenario mapping")
+        _check_shape(file, root)
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = error.problem or error.context or "malformed YAML"
+        raise InputError(file, f"YAML syntax error: {problem}", line) from None
+    except yaml.YAMLError as error:
+        raise InputError(file, f"YAML error: {error}") from None
+    finally:
+        loader.dispose()
+    return data, root
+
+
 def read_document(path: str | Path) -> Document:
     """Read one YAML (``.yaml``/``.yml``) or JSON (``.json``) file safely.
 
@@ -200,21 +242,13 @@ def read_document(path: str | Path) -> Document:
             raise InputError(file, f"document nests deeper than {MAX_DEPTH} levels") from None
         _check_data(file, data)
         return Document(file, data, None)
-    loader = _StrictSafeLoader(text)
-    try:
-        _check_events(file, text)
-        root = loader.get_single_node()
-        if root is None:
-            raise InputError(file, "file is empty; expected a scenario mapping")
-        _check_shape(file, root)
-        data = loader.construct_document(root)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        problem = error.problem or error.context or "malformed YAML"
-        raise InputError(file, f"YAML syntax error: {problem}", line) from None
-    except yaml.YAMLError as error:
-        raise InputError(file, f"YAML error: {error}") from None
-    finally:
-        loader.dispose()
+    # libyaml first; on any error, PyYAML's own parser again, whose messages say more
+    # (which character, which token), so the user reads the same line either way.
+    for attempt, kind in enumerate(_LOADERS):
+        try:
+            data, root = _load_yaml(file, text, kind)
+            break
+        except InputError:
+            if attempt + 1 == len(_LOADERS):
+                raise
     return Document(file, data, root)

@@ -505,6 +505,29 @@ def test_document_nested_a_thousand_levels_deep_fails_fast_with_exit_2(tmp_path)
     assert "nests deeper than" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "path",
+    sorted((REPO / "scenarios").glob("*.yaml")) + sorted((REPO / "seeds").rglob("*.yaml")),
+    ids=lambda path: str(path.relative_to(REPO)),
+)
+def test_libyaml_and_pure_python_loaders_read_shipped_files_alike(path):
+    from sim import documents
+
+    text = path.read_text(encoding="utf-8")
+    results = [documents._load_yaml(str(path), text, kind)[0] for kind in documents._LOADERS]
+    assert all(result == results[0] for result in results)
+
+
+def test_a_file_libyaml_refuses_gets_pure_python_messages(tmp_path):
+    # The fast parser's message for a tab lacks the character; the retry names it.
+    from sim.documents import InputError, read_document
+
+    scenario = tmp_path / "tab.yaml"
+    scenario.write_text("title: x\nissues:\n\tborder: 1\n")
+    with pytest.raises(InputError, match=r"found character '\\t'"):
+        read_document(scenario)
+
+
 # --------------------------------------------------------------------------- JSON scenarios
 
 

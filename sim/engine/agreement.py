@@ -258,8 +258,8 @@ def _tally_by_issue(compiled: CompiledScenario, space: Space) -> _Tally | None:
         every = np.ones(len(allowed), dtype=bool)
         constraints = passes.get((k, -1), every)
         region = constraints
-        for p in must:
-            region = region & passes.get((k, int(p)), every)
+        for owner in must.tolist():
+            region = region & passes.get((k, owner), every)
         count *= int(np.count_nonzero(region))
         for p in range(parties):
             party_counts[p] *= int(np.count_nonzero(constraints & passes.get((k, p), every)))
