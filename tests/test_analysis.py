@@ -8,6 +8,7 @@ from sim.analysis import parse_package
 from sim.compile import compile_scenario
 from sim.engine.agreement import judge
 from sim.engine.space import blocks, full_space
+from sim.io import scenario_from_data
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -129,3 +130,71 @@ def test_package_order_is_mixed_radix_with_the_first_issue_most_significant(ceas
     block = next(blocks(compiled, space))
     for k in range(3):
         assert block.flat(block.columns[k]).tolist() == options[:, k].tolist()
+
+
+def opposed_scenario(n_issues, n_options, reservation, limits=None):
+    """Two parties with opposed linear values on every issue, no red lines."""
+    issues = {
+        f"i{k}": {"kind": "categorical", "options": [f"o{k}_{j}" for j in range(n_options)]}
+        for k in range(n_issues)
+    }
+
+    def party(flip):
+        return {
+            "role": "signatory",
+            "weights": {issue: 1.0 for issue in issues},
+            "values": {
+                f"i{k}": {
+                    f"o{k}_{j}": (1 - j / (n_options - 1)) if flip else j / (n_options - 1)
+                    for j in range(n_options)
+                }
+                for k in range(n_issues)
+            },
+            "reservation": reservation,
+        }
+
+    data = {"title": "opposed", "issues": issues, "parties": {"a": party(False), "b": party(True)}}
+    if limits:
+        data["limits"] = limits
+    return scenario_from_data(data)
+
+
+@pytest.mark.parametrize("reservation", [0.0, 0.3])
+def test_the_package_limit_holds_whatever_the_reservation_values(reservation):
+    from sim.engine.space import SpaceTooLarge
+
+    limits = {"max_packages": 1000, "exact_search": False}
+    with pytest.raises(SpaceTooLarge):
+        sim.analyze(opposed_scenario(8, 4, reservation, limits))
+
+
+def test_options_equal_after_rounding_all_stay_on_the_frontier():
+    # 0.1 + 0.2 and 0.3 differ in the last bit; utilities are compared at 12 decimals, so
+    # the two options are the same point and both belong on the frontier (the issue has
+    # enough options for its own frontier to be taken first).
+    import sim.engine.agreement as agreement
+
+    options = [f"o{j}" for j in range(18)]
+    mine = {option: 0.1 for option in options} | {"o0": 0.3, "o1": 0.1 + 0.2, "o2": 1.0, "o3": 0.0}
+    theirs = {option: 0.1 for option in options} | {"o0": 0.5, "o1": 0.5, "o2": 0.0, "o3": 1.0}
+    issues = {"x": {"kind": "categorical", "options": options}}
+    issues |= {f"b{k}": {"kind": "boolean"} for k in range(6)}
+    data = {
+        "title": "ulp",
+        "issues": issues,
+        "parties": {
+            "a": {"weights": {"x": 1.0}, "values": {"x": mine}},
+            "b": {"weights": {"x": 1.0}, "values": {"x": theirs}},
+        },
+    }
+    compiled = compile_scenario(scenario_from_data(data))
+    space = full_space(compiled)
+    assert space.size > agreement.SEPARABLE_FROM  # the issue-by-issue path runs
+    fast = agreement.scan(compiled, space)
+    assert set(compiled.option_ids[0][k] for k in space.options(fast.frontier)[:, 0]) == {
+        "o0",
+        "o1",
+        "o2",
+        "o3",
+    }
+    assert len(fast.frontier) == 4 * 2**6

@@ -15,7 +15,7 @@ import numpy as np
 from sim.compile import CompiledScenario
 from sim.engine.pareto import dominated_by, pareto_mask
 from sim.engine.solutions import SOLUTIONS
-from sim.engine.space import Block, Space, blocks, prune
+from sim.engine.space import Block, Space, SpaceTooLarge, blocks, prune
 
 __all__ = [
     "RESERVATION_SLACK",
@@ -173,7 +173,7 @@ def separable_frontier(
         values = compiled.tables[k][allowed]
         own = np.arange(len(allowed))
         if len(own) > _OWN_FRONTIER_FROM:
-            own = own[pareto_mask(values[:, dims])]
+            own = own[pareto_mask(np.round(values[:, dims], _DECIMALS))]
         if len(points) * len(own) > SEPARABLE_LIMIT:
             return None
         points = (points[:, None, :] + values[None, own, :]).reshape(-1, parties)
@@ -275,6 +275,10 @@ def scan(compiled: CompiledScenario, space: Space) -> Scan:
     by issue instead, and the pass over the space only counts; when the counts themselves
     factor over issues (:func:`_tally_by_issue`), there is no pass at all.
     """
+    if space.size > compiled.max_packages:
+        # The limit holds whichever way the space is counted, so that whether a scenario
+        # can be analyzed does not hang on its reservation values.
+        raise SpaceTooLarge(space.size, compiled.max_packages)
     dims = frontier_dimensions(compiled)
     separable = separable_frontier(compiled, space, dims)
     tally = None if separable is None else _tally_by_issue(compiled, space)

@@ -143,7 +143,9 @@ def _outer_utilities(compiled: CompiledScenario, space: Space, issues: range) ->
     The packages of a run of consecutive issues, in mixed radix order, are the cells of a
     grid. The run is halved: each half's sums are computed the same way, and one broadcast
     addition of the two halves fills the grid. Its inner loop runs along the second half's
-    packages, not along one issue's few options, which keeps numpy's loops long.
+    packages, not along one issue's few options, which keeps numpy's loops long. The terms
+    are grouped differently from :func:`utilities_of`, so the two may differ in the last
+    bit; results compare utilities at 12 decimals and with a reservation slack of 1e-12.
     """
     if len(issues) == 0:
         return np.zeros((compiled.n_parties, 1))
