@@ -160,19 +160,22 @@ def signature_table(
         np.add.at(totals, inverse, np.concatenate([counts, found]))
         signatures, counts = merged, totals
 
+        # Shortfalls only for packages that can still be among the block's closest: those
+        # breaking no more red lines than its keep-th fewest (most packages break more).
+        broken = _popcount(signature & red_bits)
+        near = np.arange(len(broken))
+        if len(broken) > keep:
+            near = np.flatnonzero(broken <= np.partition(broken, keep - 1)[keep - 1])
         shortfall = np.where(
-            reserved, np.maximum(compiled.reservation - block.utilities[ok], 0.0), 0.0
+            reserved, np.maximum(compiled.reservation - block.utilities[ok[near]], 0.0), 0.0
         )
         shortfall = np.round(shortfall, 12)
-        keys = [
-            _popcount(signature & red_bits),
-            shortfall.max(axis=1, initial=0.0),
-            shortfall.sum(axis=1),
-        ]
-        rows = _lexicographic_candidates(keys, keep)
+        keys = [broken[near], shortfall.max(axis=1, initial=0.0), shortfall.sum(axis=1)]
+        chosen = _lexicographic_candidates(keys, keep)
+        rows = near[chosen]
         candidates_index = np.concatenate([best_index, block.start + ok[rows].astype(np.int64)])
         candidates_signature = np.concatenate([best_signature, signature[rows]])
-        candidates_shortfall = np.concatenate([best_shortfall, shortfall[rows]])
+        candidates_shortfall = np.concatenate([best_shortfall, shortfall[chosen]])
         order = np.lexsort(
             (
                 candidates_index,
