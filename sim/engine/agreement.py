@@ -219,9 +219,9 @@ def _tally_by_issue(compiled: CompiledScenario, space: Space) -> _Tally | None:
     """
     if compiled.interactions or any(len(rule.issues) != 1 for rule in compiled.rules):
         return None
-    parties = compiled.n_parties
     if space.size == 0:
         return None
+    parties = compiled.n_parties
     # Every issue's allowed rows stacked, then one reduction per run of rows.
     values = np.concatenate(
         [table[allowed] for table, allowed in zip(compiled.tables, space.allowed, strict=True)]
@@ -282,19 +282,30 @@ def scan(compiled: CompiledScenario, space: Space) -> Scan:
     dims = frontier_dimensions(compiled)
     separable = separable_frontier(compiled, space, dims)
     tally = None if separable is None else _tally_by_issue(compiled, space)
-    if separable is not None and tally is not None:
-        decode, frontier, frontier_utilities = separable
-        order = np.argsort(frontier, kind="stable")
-        return Scan(
-            decode,
-            tally.count,
-            tally.party_counts,
-            tally.rule_ever_holds,
-            np.round(tally.utility_low, _DECIMALS),
-            np.round(tally.utility_high, _DECIMALS),
-            frontier[order],
-            frontier_utilities[order],
+    if tally is None:
+        tally, frontier, frontier_utilities = _tally_by_enumeration(
+            compiled, space, dims if separable is None else None
         )
+    decode = space
+    if separable is not None:
+        decode, frontier, frontier_utilities = separable
+    order = np.argsort(frontier, kind="stable")
+    return Scan(
+        decode,
+        tally.count,
+        tally.party_counts,
+        tally.rule_ever_holds,
+        np.round(tally.utility_low, _DECIMALS),
+        np.round(tally.utility_high, _DECIMALS),
+        frontier[order],
+        frontier_utilities[order],
+    )
+
+
+def _tally_by_enumeration(
+    compiled: CompiledScenario, space: Space, dims: np.ndarray | None
+) -> tuple[_Tally, np.ndarray, np.ndarray]:
+    """One pass over the space, block by block: the tally, and the frontier if ``dims``."""
     count = 0
     party_counts = np.zeros(compiled.n_parties, dtype=np.int64)
     ever_holds = np.zeros(len(compiled.rules), dtype=bool)
@@ -313,24 +324,12 @@ def scan(compiled: CompiledScenario, space: Space) -> Scan:
         if len(members) == 0:
             continue
         count += len(members)
-        if separable is None:
+        if dims is not None:
             frontier, frontier_utilities = merge_frontier(
                 frontier, frontier_utilities, block, members, dims
             )
-    decode = space
-    if separable is not None:
-        decode, frontier, frontier_utilities = separable
-    order = np.argsort(frontier, kind="stable")
-    return Scan(
-        decode,
-        count,
-        party_counts,
-        ever_holds,
-        np.round(low, _DECIMALS),
-        np.round(high, _DECIMALS),
-        frontier[order],
-        frontier_utilities[order],
-    )
+    tally = _Tally(count, party_counts, ever_holds, low, high)
+    return tally, frontier, frontier_utilities
 
 
 def canonical_first(compiled: CompiledScenario, options: np.ndarray) -> int:
