@@ -23,6 +23,7 @@ from sim.engine.blocking import blocking_space
 from sim.engine.milp import exact_solution
 from sim.engine.space import full_space
 from sim.evidence import record_files, uncited_records
+from tests.test_berlin_scenario import DOCUMENTED_REACTIONS as FLAGSHIP_REACTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "berlin-2025-12-full.yaml"
@@ -33,44 +34,10 @@ AS_OF = "2025-12-17"
 LAST_PROPOSAL_DATE = "2025-12-15"
 ACCEPTING = {"accept", "accept_some_completion"}
 
-# (proposal, party, verdict on record, evidence id, red line the record points to or None)
+# (proposal, party, verdict on record, evidence id, red line the record points to or None):
+# the flagship's table, unchanged, then the reactions on issues only this scenario has.
 # fmt: off
-DOCUMENTED_REACTIONS = [
-    # --- the flagship's table, unchanged -------------------------------------------------
-    ("e3_markup", "russia", "reject",
-     "ev_ru_ushakov_rejects_european_plan_2025_11_24", "ru_donbas_full_withdrawal"),
-    ("berlin_statement_and_us_offer", "russia", "reject",
-     "ev_ru_ryabkov_no_nato_troops_2025_12_16", "ru_no_nato_country_troops"),
-    ("berlin_statement_and_us_offer", "poland", "reject",
-     "ev_seed_tusk_rejects_berlin_force_2025_12_15", "pl_no_polish_troops_in_ukraine"),
-    ("berlin_statement_and_us_offer", "poland", "reject",
-     "ev_pl_no_polish_troops_in_mnfu_2025_12_16", "pl_no_polish_troops_in_ukraine"),
-    ("berlin_statement_and_us_offer", "italy", "reject",
-     "ev_it_no_italian_troops_2025_12_17", "it_no_italian_troops_in_ukraine"),
-    ("us_28_point_plan", "poland", "reject",
-     "ev_pl_jets_clause_dead_2025_11_24", "pl_no_decisions_over_poland"),
-    ("us_28_point_plan", "european_coalition", "reject",
-     "ev_eu_e3_drops_recognition_2025_11_23", "eu_no_recognition_of_conquest"),
-    ("us_28_point_plan", "european_coalition", "reject",
-     "ev_eu_no_limits_on_ukraine_army_2025_11_23", "eu_no_cap_below_800k"),
-    ("us_donbas_fez_idea", "ukraine", "reject",
-     "ev_ua_zone_needs_mirrored_pullback_2025_12_11", "ua_zone_only_if_mirrored"),
-    ("us_donbas_fez_idea", "russia", "reject",
-     "ev_ru_ushakov_police_stay_in_donbas_2025_12_14", "ru_donbas_full_withdrawal"),
-    ("us_28_point_plan", "russia", "accept",
-     "ev_ru_putin_plan_possible_basis_2025_11_27", None),
-    ("russia_istanbul_memorandum", "russia", "accept",
-     "ev_ru_istanbul_memorandum_2025_06_02", None),
-    ("berlin_statement_and_us_offer", "ukraine", "accept_some_completion",
-     "ev_ua_nato_bid_for_guarantees_2025_12_14", None),
-    ("berlin_statement_and_us_offer", "european_coalition", "accept_some_completion",
-     "ev_eu_berlin_statement_2025_12_15", None),
-    ("berlin_statement_and_us_offer", "united_states", "accept_some_completion",
-     "ev_us_nato_style_guarantee_offer_2025_12_14", None),
-    ("e3_markup", "european_coalition", "accept_some_completion",
-     "ev_eu_e3_markup_2025_11_23", None),
-    ("european_24_point_text", "european_coalition", "accept_some_completion",
-     "ev_eu_24_point_text_2025_11_23", None),
+DOCUMENTED_REACTIONS = FLAGSHIP_REACTIONS + [
     # --- reactions on the issues only the full scenario has ------------------------------
     # McGrath: wiping out Russia's crimes would be a historic mistake (the 28-point amnesty).
     ("us_28_point_plan", "european_coalition", "reject",
